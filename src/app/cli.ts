@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { registerCommands } from './commands/index.js';
+
+/** Exit codes: 0 ran and found no errors, 1 ran and found errors, 2 could not run. */
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_CANNOT_RUN = 2;
+
+const program = new Command();
+program
+  .name('bpf-review')
+  .description('Patch-review bot for the BPF mailing list: reads patch series, applies them to a kernel tree,\nchecks kfunc flags, verifier-state and reference-ownership rules, and says what a BPF maintainer would say.')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+registerCommands(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const msg = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`bpf-review: ${msg}\n`);
+  process.exit(EXIT_CANNOT_RUN);
+});

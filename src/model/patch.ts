@@ -1,0 +1,38 @@
+import type { Trailer } from './trailer.js';
+import type { FileDiff } from './diff.js';
+import type { Address } from './message.js';
+
+export interface DiffstatEntry {
+  path: string;
+  changes: string;
+}
+
+/** A patch mail cut into its parts. */
+export interface PatchBody {
+  /** Commit message: body up to the trailers (subject not included). */
+  commitMessage: string;
+  trailers: Trailer[];
+  /** Text between '---' and the diff (changelog notes, diffstat), trimmed. */
+  notes: string;
+  diffstat: DiffstatEntry[];
+  /** The diff text cut out of the body (from the first "diff --git" up to the signature). */
+  diffText: string;
+  /** 1-based body line where diffText starts. */
+  diffBodyLine: number;
+  files: FileDiff[];
+  /** Text after "-- " (git version or mail signature), or null. */
+  signature: string | null;
+  baseCommit: string | null;
+  prerequisitePatchIds: string[];
+  changeId: string | null;
+}
+
+export interface Patch extends PatchBody {
+  counter: number;
+  messageId: string;
+  subject: string;
+  author: Address | null;
+  date: string | null;
+  /** Messages that reply to this patch (Message-IDs), any depth. */
+  replies: string[];
+}
