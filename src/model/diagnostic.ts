@@ -3,6 +3,8 @@ export type Severity = 'error' | 'warning' | 'info';
 /** One point the bot makes. */
 export interface Finding {
   ruleId: string;
+  /** The rule's message key (which of its messages this is). */
+  kind?: string;
   severity: Severity;
   /** Patch counter (1-based); 0 for the cover letter / series-level points. */
   patch: number;

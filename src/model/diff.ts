@@ -10,6 +10,8 @@ export interface DiffLine {
   newLine: number | null;
   /** 1-based line number inside the mail body, so a reply can quote it. */
   bodyLine: number;
+  /** Set when a "\\ No newline at end of file" marker follows this line. */
+  noNewlineAtEof?: boolean;
 }
 
 export interface Hunk {

@@ -25,6 +25,10 @@ export interface PatchBody {
   baseCommit: string | null;
   prerequisitePatchIds: string[];
   changeId: string | null;
+  /** An in-body "From:" line (git mailinfo): the patch's real author, overriding the mail's From. */
+  inBodyFrom?: Address;
+  /** An in-body "Subject:" line (git mailinfo), overriding the mail's Subject. */
+  inBodySubject?: string;
 }
 
 export interface Patch extends PatchBody {

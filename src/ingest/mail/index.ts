@@ -1,0 +1,1 @@
+export { parseTrailerLine, splitTrailerBlock, extractFollowupTrailers, parsePerson, canonicalTrailerName, isPersonTrailerName } from './parse-trailers.js';
