@@ -22,7 +22,7 @@ export function ioError(path: string, err: unknown, what = 'cannot be read'): So
     case 'EISDIR':
       return new SourceUnreadableError(`${path}: is a folder where a file was expected; ${SOURCE_HINT}`, path);
     case 'ENOTDIR':
-      return new SourceUnreadableError(`${path}: is a file where a folder was expected; ${SOURCE_HINT}`, path);
+      return new SourceUnreadableError(`${path}: a part of this path is a file, not a folder; ${SOURCE_HINT}`, path);
     default: {
       const reason = err instanceof Error ? err.message : String(err);
       return new SourceUnreadableError(`${path}: ${what} (${reason}); ${SOURCE_HINT}`, path);

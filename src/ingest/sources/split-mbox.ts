@@ -1,13 +1,14 @@
 import type { RawMessage } from '../../model/message.js';
 
 /**
- * mbox flavours we read.
- * - `mboxrd` (the default): what lore/public-inbox, b4 and `git format-patch`-to-mbox tools write.
- *   Every body line matching `^>*From ` was written with one more `>`, so reading removes exactly
- *   one `>` from such lines (`>From ` -> `From `, `>>From ` -> `>From `). An mboxo file read as
- *   mboxrd only loses a `>` on lines that a human wrote as `>From ` (rare), never a message.
- * - `mboxo`: nothing is unescaped (`>From ` lines stay as they are), and a `From_` line only
- *   separates messages after a blank line, since such writers leave body `From ` lines unescaped.
+ * mbox flavours we read. They differ only in unescaping; messages are separated the same way.
+ * - `mboxrd` (the default): what lore/public-inbox and b4 write (and `git format-patch --stdout`
+ *   output reads the same). Every body line matching `^>*From ` was written with one more `>`, so
+ *   reading removes exactly one `>` from such lines (`>From ` -> `From `, `>>From ` -> `>From `).
+ *   An mboxo file read as mboxrd only loses a `>` on lines a human wrote as `>From ` (rare), never
+ *   a message or a line.
+ * - `mboxo`: nothing is unescaped (`>From ` lines stay as they are: mboxo cannot tell an escaped
+ *   `From ` from a quoted one).
  */
 export type MboxFormat = 'mboxrd' | 'mboxo';
 
@@ -41,9 +42,10 @@ export function isFromLine(line: string): boolean {
 /**
  * Split an mbox byte stream into messages, with constant memory (one message plus one chunk).
  *
- * Separators: the first line of the stream if it starts with `From `; after that a line matching
- * {@link isFromLine} that follows a blank line (mboxrd also accepts one that does not: an mboxrd
- * writer escapes every body `From ` line, so an unescaped strict From_ line can only be a separator).
+ * Separators: the first non-blank line of the stream if it starts with `From `; after that only a
+ * line matching {@link isFromLine} (a sender and a ctime-like date), as git mailsplit and
+ * public-inbox do, with or without a blank line before it. Body prose that starts with `From `
+ * ("From this we can't tell ...", unescaped by mboxo writers) therefore does not split a message.
  * The From_ line is not part of the message, nor is the blank line before the next From_ line (or
  * at the end of the file), which mbox writers add after each message. CRLF files work the same way.
  * Bytes before the first From_ line that are not all whitespace are yielded as a message too (so
@@ -53,7 +55,7 @@ export function isFromLine(line: string): boolean {
  * `source` of the N-th message (1-based) is `${name}#${N}`.
  */
 export async function* splitMbox(
-  stream: AsyncIterable<Buffer | Uint8Array | string>,
+  stream: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array | string>,
   name: string,
   opts: SplitMboxOptions = {},
 ): AsyncGenerator<RawMessage> {
@@ -62,7 +64,6 @@ export async function* splitMbox(
   // chunks. At stream start a virtual blank line, so the first line counts as a line start.
   let ctx: Buffer = Buffer.from('\n\n', 'latin1');
   let carry: Buffer | null = null; // a short incomplete line, re-read with the next chunk
-  let streamOffset = 0; // stream offset of buf[base]
   let pieces: Buffer[] = [];
   let inMessage = false; // a From_ line has been seen
   let count = 0;
@@ -108,14 +109,15 @@ export async function* splitMbox(
           lineEnd = end;
         } else lineEnd = eol;
         if (lineEnd - p > MAX_FROM_LINE) continue;
-        const atStart = streamOffset + (p - base) === 0;
+        // The first line that is not blank opens the mbox if it starts with `From ` at all.
+        const atStart = !inMessage && !hasNonSpace(buf.subarray(pos, p)) && !pieces.some(hasNonSpace);
         const prevBlank = buf[p - 2] === NL || (buf[p - 2] === CR && buf[p - 3] === NL);
         let textEnd = lineEnd;
         if (buf[textEnd - 1] === CR) textEnd -= 1;
-        const sep = atStart || ((prevBlank || rd) && FROM_LINE_RE.test(buf.toString('latin1', p, textEnd)));
+        const sep = atStart || FROM_LINE_RE.test(buf.toString('latin1', p, textEnd));
         if (!sep) continue;
         if (p > pos) pieces.push(buf.subarray(pos, p));
-        if (prevBlank && !atStart) trimEnd(pieces, buf[p - 2] === CR ? 2 : 1);
+        if (prevBlank) trimEnd(pieces, buf[p - 2] === CR ? 2 : 1);
         const m = finish();
         if (m) yield m;
         inMessage = true;
@@ -135,7 +137,6 @@ export async function* splitMbox(
     if (limit > pos) pieces.push(buf.subarray(pos, limit));
     carry = limit < end ? Buffer.from(buf.subarray(limit, end)) : null;
     ctx = Buffer.from(buf.subarray(Math.max(0, limit - 3), limit));
-    streamOffset += limit - base;
   }
 
   for await (const raw of stream) {
