@@ -89,11 +89,47 @@ export interface FunctionReads extends TreeLoc {
   idsChecked: string[];
   /** functions it calls */
   calls: string[];
+  /** members named in offsetof(struct x, m) inside the body (memcmp up to a member compares all before it) */
+  offsetofMembers?: string[];
 }
 
 export interface EnumFacts extends TreeLoc {
   name: string;
-  members: { name: string; value: string | null; line: number }[];
+  members: { name: string; value: string | null; line: number; /** the raw source line */ text?: string }[];
+}
+
+/** A BTF_SET8_START / BTF_KFUNCS_START ... _END block. */
+export interface KfuncSetFacts extends TreeLoc {
+  name: string;
+  kfuncsSet: boolean;
+  endLine: number | null;
+  conditions: string[];
+}
+
+/** `struct btf_kfunc_id_set NAME = { .set = &SET, .filter = F }` */
+export interface KfuncDescriptorFacts extends TreeLoc {
+  name: string;
+  set: string | null;
+  filter: string | null;
+}
+
+/** `register_btf_kfunc_id_set(PROG_TYPE, &DESC)` */
+export interface KfuncRegistrationFacts extends TreeLoc {
+  progType: string;
+  descriptor: string;
+  conditions: string[];
+}
+
+/**
+ * A list of kfuncs the verifier special-cases: `special_kfunc_list` itself (BTF_ID_LIST) and
+ * the predicates over it (is_bpf_list_api_kfunc, is_bpf_graph_api_kfunc, ...).
+ */
+export interface KfuncListFacts extends TreeLoc {
+  name: string;
+  /** kfunc names (special_kfunc_list[KF_x] -> x) */
+  kfuncs: string[];
+  /** other predicates it calls (is_bpf_list_api_kfunc ...) */
+  calls: string[];
 }
 
 export type Verdict = 'accept' | 'reject';
@@ -130,6 +166,14 @@ export interface TreeFacts {
   expectedFailures: ExpectedFailureRow[];
   /** Sections (titles) of Documentation/bpf/kfuncs.rst, and the flag names each mentions */
   kfuncsDoc: { title: string; line: number; flagsMentioned: string[] }[];
+  /** BTF_SET8_START/BTF_KFUNCS_START blocks, descriptors and registrations (how progTypes were derived). */
+  kfuncSets?: KfuncSetFacts[];
+  kfuncDescriptors?: KfuncDescriptorFacts[];
+  kfuncRegistrations?: KfuncRegistrationFacts[];
+  /** special_kfunc_list and the verifier's graph-API predicates */
+  kfuncLists?: KfuncListFacts[];
+  /** Paths the facts were read from (for reports and incremental updates). */
+  filesRead?: string[];
 }
 
 export interface FactsDiff {
@@ -140,7 +184,11 @@ export interface FactsDiff {
   flagDefsRemoved: KfFlagDef[];
   flagDefsRenumbered: { name: string; before: number | null; after: number | null; loc: TreeLoc }[];
   structMembersAdded: { struct: string; member: StructMember }[];
+  structMembersRemoved?: { struct: string; member: StructMember }[];
   selftestsAdded: SelftestProgram[];
   selftestsChanged: { before: SelftestProgram; after: SelftestProgram }[];
   selftestsRemoved: SelftestProgram[];
+  /** kfuncs.rst sections added / removed (by title). */
+  kfuncsDocAdded?: { title: string; line: number; flagsMentioned: string[] }[];
+  kfuncsDocRemoved?: { title: string; line: number; flagsMentioned: string[] }[];
 }

@@ -39,4 +39,9 @@ export interface Patch extends PatchBody {
   date: string | null;
   /** Messages that reply to this patch (Message-IDs), any depth. */
   replies: string[];
+  /**
+   * Set when the mail is a series member whose patch could not be used (a broken diff, no
+   * diff at all): `files` is then [] and the mail is also listed in the run's quarantine.
+   */
+  error?: { code: string; reason: string };
 }

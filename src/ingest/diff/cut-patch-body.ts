@@ -53,9 +53,30 @@ export function findDiffStart(lines: string[], from: number, to = lines.length):
   return -1;
 }
 
-/** The signature line ("-- ", or "--" when a mailer stripped the blank, near the end) at or after `from`, or -1. */
+/**
+ * The signature line ("-- ", or "--" when a mailer stripped the blank, near the end) at or after
+ * `from`, or -1. Hunk bodies are stepped over by their counts, so a removed line "- " (which reads
+ * "-- ") is not taken for the signature.
+ */
 export function findSignature(lines: string[], from: number): number {
-  for (let i = from; i < lines.length; i++) if (lines[i] === '-- ') return i;
+  for (let i = from; i < lines.length; i++) {
+    const l = lines[i] as string;
+    if (l === '-- ') return i;
+    const h = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(l);
+    if (!h) continue;
+    let oldLeft = h[1] === undefined ? 1 : Number(h[1]);
+    let newLeft = h[2] === undefined ? 1 : Number(h[2]);
+    while ((oldLeft > 0 || newLeft > 0) && i + 1 < lines.length) {
+      const c = (lines[i + 1] as string)[0];
+      if (c === '-') oldLeft--;
+      else if (c === '+') newLeft--;
+      else if (c === ' ' || c === undefined) {
+        oldLeft--;
+        newLeft--;
+      } else if (c !== '\\') break;
+      i++;
+    }
+  }
   for (let i = lines.length - 1; i >= from && i >= lines.length - 12; i--) if (lines[i] === '--') return i;
   return -1;
 }
@@ -78,6 +99,14 @@ export function readInBodyHeaders(lines: string[], from: number): InBodyHeaders 
   while (i < lines.length) {
     const l = lines[i] as string;
     const m = /^(From|Subject|Date):\s*(.*)$/i.exec(l);
+    // mailinfo takes a leading "[PATCH] title" line for an in-body Subject.
+    if (/^\[PATCH\]\s/.test(l)) {
+      out.subject = l.trim();
+      lastKey = 'subject';
+      found = true;
+      i++;
+      continue;
+    }
     if (m) {
       lastKey = (m[1] as string).toLowerCase() as 'from' | 'subject' | 'date';
       out[lastKey] = (m[2] as string).trim();

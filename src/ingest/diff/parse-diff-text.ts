@@ -41,7 +41,7 @@ function broken(msg: string): Result<never, BrokenDiffError> {
  */
 export function parseDiff(diffText: string, firstBodyLine = 1): Result<FileDiff[], BrokenDiffError> {
   const lines = diffText.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  if (diffText.endsWith('\n')) lines.pop();
   const files: FileDiff[] = [];
   let cur: Draft | null = null;
   let i = 0;
@@ -113,8 +113,12 @@ export function parseDiff(diffText: string, firstBodyLine = 1): Result<FileDiff[
       const newRaw = headerPath((lines[i + 1] as string).slice(4));
       const oldNull = oldRaw === '/dev/null';
       const newNull = newRaw === '/dev/null';
-      // patch -p1: strip the first component when both sides have one (or the other is /dev/null).
-      const p1 = (oldNull || oldRaw.includes('/')) && (newNull || newRaw.includes('/'));
+      // patch -p1 when the first components differ (a/ b/, linux.orig/ linux/); equal ones
+      // (CVS, svn: "dir/f.c.orig" vs "dir/f.c") are -p0. Against /dev/null only a/ b/ are prefixes.
+      const head = (p: string): string | null => (p.includes('/') ? p.slice(0, p.indexOf('/')) : null);
+      const p1 = oldNull || newNull
+        ? /^[ab]$/.test(head(oldNull ? newRaw : oldRaw) ?? '')
+        : head(oldRaw) !== null && head(newRaw) !== null && head(oldRaw) !== head(newRaw);
       if (oldNull) d.file.status = 'added';
       else d.file.oldPath = p1 ? stripP1(oldRaw) : oldRaw;
       if (newNull) d.file.status = 'deleted';
@@ -138,6 +142,9 @@ export function parseDiff(diffText: string, firstBodyLine = 1): Result<FileDiff[
       f.hunks.push(r.value.hunk);
       i = r.value.next;
       continue;
+    }
+    if (line.startsWith('@@')) {
+      return broken(`unreadable hunk header "${line.slice(0, 80)}" in ${fileName(d)} at body line ${bodyLine} (a combined diff, or a mangled header)`);
     }
     if (f.hunks.length > 0) {
       // After the hunks of a file only a new file, a new hunk or trailing text may follow.

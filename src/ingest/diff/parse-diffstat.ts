@@ -1,3 +1,4 @@
+import { unquoteC } from './diff-paths.js';
 import type { DiffstatEntry } from '../../model/patch.js';
 
 /** One `git diff --stat` line: " path | 12 +++--" or " path | Bin 0 -> 1234 bytes". */
@@ -47,13 +48,21 @@ export function parseDiffstat(lines: string[]): DiffstatBlock | null {
  */
 export function diffstatPathMatches(statPath: string, oldPath: string | null, newPath: string | null): boolean {
   const candidates = [newPath, oldPath].filter((p): p is string => p !== null);
+  if (statPath.startsWith('"')) {
+    const q = unquoteC(statPath);
+    if (q && q.end === statPath.length) statPath = q.value;
+  }
   let forms = [statPath];
   const brace = /^(.*)\{(.*) => (.*)\}(.*)$/.exec(statPath);
   if (brace) {
     const [, pre, a, b, post] = brace as unknown as [string, string, string, string, string];
     forms = [`${pre}${b}${post}`.replace('//', '/'), `${pre}${a}${post}`.replace('//', '/')];
   } else if (statPath.includes(' => ')) {
-    forms = statPath.split(' => ');
+    // "old => new", or a "{" lost to a "..." shortening: ".../{old => new}" became "...d => new}".
+    forms = statPath.split(' => ').map((x) => x.replace(/[{}]/g, ''));
+    if (statPath.startsWith('...')) forms = [`...${forms[1] ?? ''}`];
+  } else if (statPath.startsWith('...')) {
+    forms = [statPath.replace(/[{}]/g, '')];
   }
   return forms.some((form) =>
     candidates.some((c) => (form.startsWith('...') ? c.endsWith(form.slice(3)) : c === form)),

@@ -58,10 +58,11 @@ export function parsePatchBody(body: string): Result<PatchBody, BrokenDiffError>
   // The diff: from its first line to the signature, minus trailing meta lines (format-patch --base).
   let diffEnd = end;
   if (diffStart >= 0) {
-    while (diffEnd > diffStart) {
-      const l = lines[diffEnd - 1] as string;
-      if (l.trim() === '' || /^(base-commit|prerequisite-patch-id|change-id):/.test(l)) diffEnd--;
-      else break;
+    // Blank lines may be blank context lines of the last hunk: only cut at meta lines.
+    for (let k = end - 1; k > diffStart; k--) {
+      const l = lines[k] as string;
+      if (/^(base-commit|prerequisite-patch-id|change-id):/.test(l)) diffEnd = k;
+      else if (l.trim() !== '') break;
     }
     for (let i = diffEnd; i < end; i++) readMetaLine(lines[i] as string, meta);
   }
@@ -121,10 +122,22 @@ function repeatedFile(lines: string[], from: number, to: number): { path: string
   return null;
 }
 
-/** Whether the files of a parsed patch agree with its diffstat: every entry names a file, and the counts match. */
-export function diffstatAgrees(body: PatchBody): { ok: boolean; unmatched: string[] } {
-  const unmatched = body.diffstat
-    .filter((e) => !body.files.some((f) => diffstatPathMatches(e.path, f.oldPath, f.newPath)))
-    .map((e) => e.path);
-  return { ok: unmatched.length === 0 && body.diffstat.length === body.files.length, unmatched };
+/**
+ * Whether the files of a parsed patch agree with its diffstat: every entry names a file, the file
+ * counts match, and each entry's change count equals the file's added + deleted lines.
+ */
+export function diffstatAgrees(body: PatchBody): { ok: boolean; unmatched: string[]; wrongCounts: string[] } {
+  const unmatched: string[] = [];
+  const wrongCounts: string[] = [];
+  for (const e of body.diffstat) {
+    const f = body.files.find((x) => diffstatPathMatches(e.path, x.oldPath, x.newPath));
+    if (!f) {
+      unmatched.push(e.path);
+      continue;
+    }
+    const n = /^(\d+)/.exec(e.changes);
+    if (n && !f.binary && Number(n[1]) !== f.added + f.deleted) wrongCounts.push(`${e.path}: ${e.changes} vs +${f.added}/-${f.deleted}`);
+  }
+  const ok = unmatched.length === 0 && wrongCounts.length === 0 && body.diffstat.length === body.files.length;
+  return { ok, unmatched, wrongCounts };
 }
