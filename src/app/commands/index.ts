@@ -1,4 +1,8 @@
 import type { Command } from 'commander';
+import { register as registerSeries } from './series.js';
+import { register as registerB4Check } from './b4-check.js';
+import { register as registerKfuncs } from './kfuncs.js';
+import { register as registerModel } from './model.js';
 
 /**
  * Every sub-command lives in its own file here and exports `register(program)`.
@@ -6,4 +10,8 @@ import type { Command } from 'commander';
  */
 export function registerCommands(program: Command): void {
   void program;
+  registerSeries(program);
+  registerB4Check(program);
+  registerKfuncs(program);
+  registerModel(program);
 }

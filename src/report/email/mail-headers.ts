@@ -2,7 +2,8 @@ import type { Address } from '../../model/index.js';
 
 /** Header lines are folded to stay within this many columns where whitespace allows. */
 const FOLD_AT = 78;
-const ENCODED_WORD_MAX = 75;
+// Under RFC 2047's 75 so that "Subject: " plus one word still fits in 78 columns.
+const ENCODED_WORD_MAX = 64;
 
 // eslint-disable-next-line no-control-regex
 const isAscii = (s: string): boolean => /^[\x00-\x7f]*$/.test(s);

@@ -1,0 +1,33 @@
+import type { Series, SeriesReview } from '../../model/index.js';
+import { renderReplies, type RenderContext, type RenderedReply } from './render-replies.js';
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** asctime() form used on mbox "From " lines: "Thu Dec 29 16:54:06 2022" (UTC). */
+function asctime(d: Date): string {
+  return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+}
+
+/**
+ * The replies as one mboxrd file (LF line ends): a "From " line per message, and every body
+ * line matching /^>*From / gets one more '>' so readers can undo it exactly.
+ */
+export function toMbox(replies: RenderedReply[]): string {
+  return replies
+    .map((r) => {
+      const text = r.raw.toString('utf8').replace(/\r\n/g, '\n');
+      const escaped = text
+        .split('\n')
+        .map((l) => (/^>*From /.test(l) ? `>${l}` : l))
+        .join('\n');
+      return `From ${r.from.address} ${asctime(r.date)}\n${escaped}${escaped.endsWith('\n') ? '' : '\n'}\n`;
+    })
+    .join('');
+}
+
+/** What `review --format email` prints: every reply of every reviewed series as one mbox (dry run). */
+export function renderRepliesMbox(reviewed: { series: Series; review: SeriesReview }[], ctx: RenderContext): string {
+  return toMbox(reviewed.flatMap(({ series, review }) => renderReplies(series, review, ctx)));
+}

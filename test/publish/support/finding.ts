@@ -1,0 +1,1 @@
+export { finding } from './build-series.js';
