@@ -26,7 +26,7 @@ export const KNOWN_TREES: readonly string[] = [
   'mm', 'mm-stable', 'mm-unstable', 'mm-hotfixes', 'mm-nonmm-unstable', 'tip',
   'wireless', 'wireless-next', 'iwl-net', 'iwl-next', 'nf', 'nf-next', 'netfilter',
   'ipsec', 'ipsec-next', 'rdma', 'rdma-next', 'rdma-rc', 'bluetooth', 'bluetooth-next',
-  'dwarves', 'pahole', 'libbpf', 'bpftool', 'selftests', 'linux', 'sched_ext', 'for-linus',
+  'dwarves', 'pahole', 'libbpf', 'bpftool', 'sched_ext', 'for-linus',
 ];
 const TREE_SET = new Set(KNOWN_TREES);
 const BRANCH_RE = /^(?:main|master|for-next|for-linus|next|fixes|[a-z0-9][a-z0-9._-]*)$/;

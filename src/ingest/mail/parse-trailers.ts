@@ -122,11 +122,16 @@ function isGitTrailerLine(line: string): boolean {
   return GENERIC_RE.test(line);
 }
 
-/** Where the commit message ends: at a `---` patch divider line (git's find_patch_start), else at the end. */
+/**
+ * Where the commit message ends: at a `---` patch divider line (git's find_patch_start),
+ * or where a patch starts without a divider (`diff -`, `Index: `, as git mailinfo sees
+ * it), else at the end.
+ */
 function endOfLogMessage(lines: string[]): number {
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i] as string;
     if (l.startsWith('---') && (l.length === 3 || /^---\s/.test(l))) return i;
+    if (l.startsWith('diff -') || l.startsWith('Index: ')) return i;
   }
   return lines.length;
 }
@@ -134,7 +139,7 @@ function endOfLogMessage(lines: string[]): number {
 /**
  * Splits a commit text (the body of a patch mail, without the subject) into the
  * message and its trailer block, following git interpret-trailers: the block is the
- * last paragraph before the `---` divider that either consists only of trailer lines
+ * last paragraph before the `---` divider (or a `diff -` line) that either consists only of trailer lines
  * (with continuation lines), or contains a git-generated `Signed-off-by: ` and is at
  * least 25% trailer lines (so `[ ... ]` custody notes and a few stray lines are allowed).
  * Since the subject is not part of the text, the start of the text counts as a
@@ -172,7 +177,6 @@ export function splitTrailerBlock(commitText: string): { message: string; traile
     if (isGitTrailerLine(l)) {
       trailerLines++;
       possibleContinuation = 0;
-      if (parseTrailerLine(l)) recognizedPrefix = recognizedPrefix || /-by$/i.test((GENERIC_RE.exec(l) as RegExpExecArray)[1] as string);
     } else if (/^\s/.test(l)) {
       possibleContinuation++;
     } else {
@@ -252,25 +256,32 @@ const FOLLOWUP_IGNORED = new Set(['phone', 'email', 'subject', 'date', 'from', '
  * Trailers a reviewer gives in a reply (b4's follow-up trailers).
  *
  * - Only the reply's own text: quoted lines (`>`) are skipped, and everything from the
- *   signature marker (`-- ` or `--`) on is ignored; so is everything from the first
- *   line of a diff (`diff --git`, `--- a/`, a `---` divider), since trailers in a
- *   quoted or resent patch are not the reviewer's.
+ *   signature marker (`-- ` or `--`), an Outlook original-message separator
+ *   (`-----Original Message-----`, a line of underscores) or a `---` divider on is
+ *   ignored. A reply that
+ *   carries an unquoted diff (`diff --git`, `--- a/`) before those is a patch sent in
+ *   reply: it gives no follow-up trailers (its trailers are the patch's own).
  * - Lines are read with leading blanks stripped (b4's stripped-lines).
  * - Person trailers count only when the person is the sender: same address
  *   (case-insensitive, ignoring `+tag` and one extra subdomain level) or same name
  *   (also "Last, First" From headers). With a null sender no person trailer is taken.
- * - Non-person trailers (Fixes, Link, Closes) are taken as b4 does, except Link/Closes
- *   when the reply only mentions them.
+ * - Non-person trailers (Fixes, Link, Closes) written unquoted by the sender are taken
+ *   (the sender is the one giving them; b4 also collects them).
  * - Wrapped person trailers (`Reviewed-by: Long Name\n<email>`) are joined, and mail
  *   clients' `<mailto:...>` junk is removed.
  */
 export function extractFollowupTrailers(replyBody: string, sender: Address | null): Trailer[] {
   const raw = replyBody.replace(/\r\n/g, '\n').split('\n');
   const lines: string[] = [];
+  let divider = false;
   for (const l of raw) {
     if (l === '-- ' || l === '--') break;
-    if (/^diff --git /.test(l) || /^--- (a\/|\/dev\/null)/.test(l) || /^---\s*$/.test(l)) break;
-    lines.push(l);
+    // Outlook-style unquoted copy of the original below the reply: not the sender's words.
+    if (/^-{3,}\s*Original Message\s*-{3,}/i.test(l) || /^_{10,}\s*$/.test(l)) break;
+    // A patch sent in reply (a new version, an applied copy, "something like this?"): its trailers are the patch's own.
+    if (/^diff --git /.test(l) || /^--- (a\/|\/dev\/null)/.test(l)) return [];
+    if (/^---\s*$/.test(l)) divider = true;
+    if (!divider) lines.push(l);
   }
   const out: Trailer[] = [];
   for (let i = 0; i < lines.length; i++) {
