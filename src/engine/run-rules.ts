@@ -63,7 +63,7 @@ export function runRules(rules: Rule[], input: RuleRunInput, opts: RuleRunOption
     let lineText: string | null = null;
     if (patch && file !== null && line !== null) {
       const hit = lineInPatch(patch.files, file, line);
-      if (!hit && !opts.keepUnchangedLines) return;
+      if ((!hit || !hit.added) && !opts.keepUnchangedLines) return;
       lineText = hit?.text ?? null;
     }
     const f: Finding = {
@@ -97,15 +97,16 @@ export function runRules(rules: Rule[], input: RuleRunInput, opts: RuleRunOption
     });
   };
 
+  const anywhere = (need: string) => (need === 'model' ? input.models.some((m) => m !== null) : input.trees.some((t) => t !== null));
+  const here = (need: string, i: number) => (need === 'model' ? input.models[i] != null : input.trees[i] != null);
+  /** Whether the rule can run (for patch i, or for the series); says why not once, when it can run nowhere. */
   const available = (rule: Rule, i: number | null): boolean => {
     for (const need of rule.meta.needs) {
-      const ok = need === 'tree' || need === 'facts'
-        ? (i === null ? input.trees.some((t) => t !== null) : input.trees[i] != null)
-        : (i === null ? input.models.some((m) => m !== null) : input.models[i] != null);
-      if (!ok) {
+      if (!anywhere(need)) {
         notRun.add(`${rule.meta.id}: needs ${need === 'model' ? 'the verifier model' : 'a kernel tree the series applies to'}`);
         return false;
       }
+      if (i !== null && !here(need, i)) return false;
     }
     return true;
   };

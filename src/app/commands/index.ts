@@ -3,6 +3,7 @@ import { register as registerSeries } from './series.js';
 import { register as registerB4Check } from './b4-check.js';
 import { register as registerKfuncs } from './kfuncs.js';
 import { register as registerModel } from './model.js';
+import { register as registerReview } from './review.js';
 
 /**
  * Every sub-command lives in its own file here and exports `register(program)`.
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerB4Check(program);
   registerKfuncs(program);
   registerModel(program);
+  registerReview(program);
 }

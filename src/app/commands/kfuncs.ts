@@ -28,8 +28,9 @@ export interface KfuncsReport {
   /** The commit the table describes (the series base when --series is given). */
   commit: string;
   version: string | null;
-  flags: { name: string; bit: number | null; comment: string; file: string; line: number }[];
-  kfuncs: { name: string; file: string; line: number; flags: string[]; set: string | null; progTypes: string[]; conditions: string[]; prototype: string | null }[];
+  /** `uses`: how many kfunc rows carry the flag. */
+  flags: { name: string; bit: number | null; comment: string; file: string; line: number; uses: number }[];
+  kfuncs: { name: string; file: string; line: number; flags: string[]; set: string | null; progTypes: string[]; conditions: string[]; prototype: string | null; viaMacro?: string }[];
   series?: {
     title: string;
     base: string;
@@ -46,8 +47,11 @@ export interface KfuncsReport {
 function table(facts: TreeFacts): Pick<KfuncsReport, 'version' | 'flags' | 'kfuncs'> {
   return {
     version: facts.version?.short ?? null,
-    flags: facts.flags.map((f) => ({ name: f.name, bit: f.bit, comment: f.comment, file: f.file, line: f.line })),
-    kfuncs: facts.kfuncs.map((k) => ({ name: k.name, file: k.file, line: k.line, flags: k.flags, set: k.set, progTypes: k.progTypes, conditions: k.conditions, prototype: k.prototype })),
+    flags: facts.flags.map((f) => ({ name: f.name, bit: f.bit, comment: f.comment, file: f.file, line: f.line, uses: facts.kfuncs.filter((k) => k.flags.includes(f.name)).length })),
+    kfuncs: facts.kfuncs.map((k) => ({
+      name: k.name, file: k.file, line: k.line, flags: k.flags, set: k.set, progTypes: k.progTypes, conditions: k.conditions, prototype: k.prototype,
+      ...(k.viaMacro ? { viaMacro: k.viaMacro } : {}),
+    })),
   };
 }
 
@@ -126,11 +130,11 @@ export function renderKfuncsText(r: KfuncsReport): string {
   out.push(`tree ${r.tree} at ${r.commit.slice(0, 12)}, Linux ${r.version ?? '(version unknown)'}`);
   out.push('');
   out.push(`KF_* flags (${r.flags.length}):`);
-  for (const f of r.flags) out.push(`  ${String(f.bit ?? '?').padStart(2)}  ${f.name.padEnd(20)} ${f.comment}`);
+  for (const f of r.flags) out.push(`  ${String(f.bit ?? '?').padStart(2)}  ${f.name.padEnd(20)} ${String(f.uses).padStart(4)} rows  ${f.comment}`);
   out.push('');
   out.push(`kfuncs (${r.kfuncs.length} BTF_ID_FLAGS rows):`);
   for (const k of r.kfuncs) {
-    out.push(`  ${k.name}  [${k.flags.join(' | ') || 'no flags'}]  ${k.file}:${k.line}  set ${k.set ?? '(none)'}${k.conditions.length ? `  if ${k.conditions.join(' && ')}` : ''}`);
+    out.push(`  ${k.name}  [${k.flags.join(' | ') || 'no flags'}]  ${k.file}:${k.line}  set ${k.set ?? '(none)'}${k.conditions.length ? `  if ${k.conditions.join(' && ')}` : ''}${k.viaMacro ? `  via ${k.viaMacro}` : ''}`);
     out.push(`      prog types: ${k.progTypes.join(', ') || '(none found)'}`);
     out.push(`      ${k.prototype ?? '(definition not found)'}`);
   }

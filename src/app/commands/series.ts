@@ -31,7 +31,7 @@ function header(s: Series): string {
   const tags = [`v${s.revision}`, ...(s.tree ? [s.tree] : []), ...(s.rfc ? ['RFC'] : []), ...(s.resend ? ['RESEND'] : [])];
   const first = s.cover ? 0 : (s.patches[0]?.counter ?? 1);
   const cover = s.cover ? `(cover ${s.cover.messageId})` : '(no cover)';
-  return `[${tags.join(' ')}] ${pad2(first, s.total)}/${s.total} ${s.title}  ${cover}`;
+  return `[${tags.join(' ')}] ${first}/${s.total} ${s.title}  ${cover}`;
 }
 
 export function renderSeriesText(r: IngestResult): string {

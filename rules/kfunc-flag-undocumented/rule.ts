@@ -1,0 +1,19 @@
+import { definePatchRule } from '../../src/engine/rule-kit.js';
+import { documented } from '../../src/engine/bpf-knowledge/kfunc-view.js';
+import { newFlagDefines } from '../../src/engine/bpf-knowledge/patch-scan.js';
+
+export const rule = definePatchRule({
+  id: 'kfunc-flag-undocumented',
+  description: 'A new KF_* flag without a section in Documentation/bpf/kfuncs.rst, in this patch or elsewhere in the series.',
+  severity: 'warning',
+  needs: [],
+  source: 'Documentation/bpf/kfuncs.rst §2.4 documents each kfunc flag; KF_ITER_*, KF_FASTCALL, KF_ARENA_* and KF_SPINLOCK_SAFE were merged without one (bpf-semantics.md §2.2, §7.1 F24)',
+  messages: {
+    undocumented: '{{flag}} is a new kfunc flag, but Documentation/bpf/kfuncs.rst gets no section for it in this series. kfunc authors learn the flags from that file (section 2.4, "kfunc flags"); could the series add a "{{flag}} flag" section saying what it means and which flags it goes with?',
+  },
+}, (ctx) => {
+  for (const d of newFlagDefines(ctx.patch)) {
+    if (documented(ctx, d.name) !== false) continue;
+    ctx.report({ messageId: 'undocumented', data: { flag: d.name }, file: d.file, line: d.line });
+  }
+});

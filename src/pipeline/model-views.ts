@@ -1,0 +1,140 @@
+/**
+ * The verifier model around each patch of a series: run the model over the tree's graph
+ * selftests at the base and after every patch (re-running only where its inputs changed: the
+ * graph selftest files or the kfunc flags), then turn the runs into the flips and disagreements
+ * the model rules report.
+ */
+import type { Series } from '../model/series.js';
+import type { KernelVersion, TreeFacts } from '../model/kernel-facts.js';
+import type { ModelDisagreement, ModelFlip, PatchModelView } from '../engine/rule-kit.js';
+import type { CParser } from '../kernel/c-parser.js';
+import { readBlobs, runGit, type KernelTree } from '../kernel/kernel-tree.js';
+import type { SeriesFacts } from '../kernel/series-facts.js';
+import { predictSelftests, type ModelProgramResult, type ModelResult } from '../model-bpf/predict.js';
+import { GRAPH } from '../model-bpf/tree-input.js';
+
+const SELFTESTS = 'tools/testing/selftests/bpf/';
+
+export interface SeriesModelViews {
+  views: (PatchModelView | null)[];
+  notRun: string[];
+}
+
+/** Does a patch touch what the model depends on or models? */
+function touchesModel(paths: string[], flagsChanged: boolean): boolean {
+  return flagsChanged || paths.some((p) =>
+    p === 'kernel/bpf/verifier.c' || p === 'kernel/bpf/helpers.c' || p === 'include/linux/btf.h' ||
+    (p.startsWith(SELFTESTS) && GRAPH.test(p.slice(SELFTESTS.length))));
+}
+
+function kfuncFlagsOf(facts: TreeFacts): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const k of facts.kfuncs) m.set(k.name, [...new Set([...(m.get(k.name) ?? []), ...k.flags])]);
+  return m;
+}
+
+/** The graph selftest files (and the local headers they include) at a commit. */
+async function graphFiles(tree: KernelTree, commit: string): Promise<{ path: string; text: string }[]> {
+  const ls = await runGit(['ls-tree', '-r', '--name-only', commit, '--', `${SELFTESTS}progs`, `${SELFTESTS}prog_tests`], { cwd: tree.gitDir, env: tree.env });
+  const paths = ls.stdout.toString('utf8').split('\n').filter((p) => p.startsWith(SELFTESTS) && GRAPH.test(p.slice(SELFTESTS.length)));
+  const files: { path: string; text: string }[] = [];
+  const have = new Set<string>();
+  let wanted = paths;
+  while (wanted.length) {
+    const blobs = await readBlobs(tree, commit, wanted);
+    const next: string[] = [];
+    for (const [path, text] of blobs) {
+      have.add(path);
+      if (text === null) continue;
+      files.push({ path, text });
+      const dir = path.slice(0, path.lastIndexOf('/') + 1);
+      for (const m of text.matchAll(/^\s*#\s*include\s+"([^"]+\.h)"/gm)) {
+        const inc = dir + (m[1] as string);
+        if (!have.has(inc) && !next.includes(inc)) next.push(inc);
+      }
+    }
+    wanted = next;
+  }
+  return files.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+const key = (p: ModelProgramResult) => `${p.file}::${p.name}`;
+const verdictText = (v: { verdict: string; message: string }) => (v.message ? `${v.verdict} (${v.message.split('\n')[0]})` : v.verdict);
+
+export async function modelViewsForSeries(tree: KernelTree, facts: SeriesFacts, series: Series, parser: CParser): Promise<SeriesModelViews> {
+  const version: KernelVersion | null = facts.base.version;
+  const patches = facts.perPatch;
+  const relevant = patches.map((pf) => touchesModel(pf.changed, (pf.diff.flagsChanged.length + pf.diff.kfuncsAdded.length + pf.diff.kfuncsRemoved.length) > 0));
+  if (!relevant.some(Boolean)) return { views: series.patches.map(() => null), notRun: ['verifier model: no patch touches the verifier, the kfunc flags or the graph selftests'] };
+  if (!version) return { views: series.patches.map(() => null), notRun: ['verifier model: the kernel version is unknown (no VERSION/PATCHLEVEL in the Makefile)'] };
+
+  // one model run per tree state, reused while the model's inputs do not change
+  const runs: ModelResult[] = [];
+  let prevInputs = '';
+  const commits = [facts.applied.base, ...patches.map((p) => p.commit)];
+  const states = [facts.base, ...patches.map((p) => p.facts)];
+  for (let i = 0; i < commits.length; i++) {
+    const files = await graphFiles(tree, commits[i] as string);
+    const flags = kfuncFlagsOf(states[i] as TreeFacts);
+    const inputs = JSON.stringify([files.map((f) => [f.path, f.text.length, f.text]), [...flags]]);
+    if (i > 0 && inputs === prevInputs) {
+      runs.push(runs[i - 1] as ModelResult);
+      continue;
+    }
+    prevInputs = inputs;
+    runs.push(predictSelftests(parser, { version, kfuncFlags: flags, files }));
+  }
+  if ((runs[0]?.programs.length ?? 0) === 0 && runs.every((r) => r.programs.length === 0)) {
+    return { views: series.patches.map(() => null), notRun: ['verifier model: the tree has no graph selftests (linked_list, rbtree, refcounted_kptr)'] };
+  }
+
+  // The model knows the verifier of the tree's version, not the code a patch writes: from the
+  // first patch that changes verifier.c on, its predictions say nothing about the new behaviour.
+  const verifierChangedAt = patches.findIndex((pf) => pf.changed.includes('kernel/bpf/verifier.c'));
+  const views: (PatchModelView | null)[] = series.patches.map((_, i) => {
+    if (!relevant[i]) return null;
+    if (verifierChangedAt >= 0 && i >= verifierChangedAt) return null;
+    const before = new Map((runs[i] as ModelResult).programs.map((p) => [key(p), p]));
+    const after = runs[i + 1] as ModelResult;
+    const changedPaths = new Set(patches[i]?.changed ?? []);
+    const flips: ModelFlip[] = [];
+    const disagreements: ModelDisagreement[] = [];
+    for (const a of after.programs) {
+      const b = before.get(key(a));
+      const expectationChanged = !b || b.expected.verdict !== a.expected.verdict || b.expected.message !== a.expected.message;
+      const flipped = !!b && b.predicted.verdict !== a.predicted.verdict && a.predicted.verdict !== 'unsupported' && b.predicted.verdict !== 'unsupported';
+      if (flipped && !expectationChanged && !a.agree) {
+        let fixedBy: number | null = null;
+        for (let j = i + 2; j < runs.length; j++) {
+          const later = (runs[j] as ModelResult).programs.find((p) => key(p) === key(a));
+          if (later?.agree) {
+            fixedBy = patches[j - 1]?.counter ?? null;
+            break;
+          }
+        }
+        flips.push({
+          program: a.name, file: a.file, line: a.line,
+          before: verdictText(b.predicted), after: verdictText(a.predicted),
+          expectedBefore: verdictText(b.expected), expectedAfter: verdictText(a.expected),
+          fixedBy, message: a.predicted.message || null,
+        });
+      }
+      const touched = changedPaths.has(a.file) && (expectationChanged || (b && a.predicted.message !== b.predicted.message));
+      if (touched && !a.agree && a.predicted.verdict !== 'unsupported') {
+        disagreements.push({
+          program: a.name, file: a.file, line: a.line,
+          expected: a.expected.verdict, predicted: a.predicted.verdict,
+          reason: a.predicted.verdict === 'reject' ? `the model stops at "${a.predicted.message.split('\n')[0] ?? ''}"` : `the model finds no error on any path, where the annotation expects "${a.expected.message || 'a rejection'}"`,
+        });
+      }
+    }
+    return { flips, disagreements };
+  });
+  const unsupported = (runs[runs.length - 1] as ModelResult).programs.filter((p) => p.predicted.verdict === 'unsupported').length;
+  const notRun = unsupported ? [`verifier model: ${unsupported} graph selftest programs use constructs the model does not support (bpf-review model --tree lists them)`] : [];
+  if (verifierChangedAt >= 0) {
+    const from = patches[verifierChangedAt]?.counter ?? verifierChangedAt + 1;
+    notRun.push(`verifier model: patch ${from} changes kernel/bpf/verifier.c, whose new behaviour the model (Linux ${version.short} semantics) cannot know; model findings from that patch on are left out`);
+  }
+  return { views, notRun };
+}
