@@ -8,37 +8,70 @@
  * true, the contents of string and char literals too. Offsets and line numbers are unchanged.
  */
 export function maskComments(text: string, strings = false): string {
-  const out = text.split('');
+  const key = strings ? 1 : 0;
+  const hit = maskCache[key];
+  if (hit && hit.text === text) return hit.masked;
+  const masked = maskUncached(text, strings);
+  maskCache[key] = { text, masked };
+  return masked;
+}
+
+/** The last result per mode: one file is masked by several extractors in a row. */
+const maskCache: Array<{ text: string; masked: string } | undefined> = [undefined, undefined];
+
+const blank = (s: string): string => s.replace(/[^\n]/g, ' ');
+
+function maskUncached(text: string, strings: boolean): string {
+  const parts: string[] = [];
   const n = text.length;
+  let pos = 0; // text[pos..i) is copied as is
   let i = 0;
   while (i < n) {
-    const c = text[i];
-    const d = text[i + 1];
-    if (c === '/' && d === '*') {
-      const end = text.indexOf('*/', i + 2);
-      const stop = end < 0 ? n : end + 2;
-      for (let j = i; j < stop; j++) if (out[j] !== '\n') out[j] = ' ';
-      i = stop;
-    } else if (c === '/' && d === '/') {
-      let j = i;
-      while (j < n && text[j] !== '\n') {
-        out[j] = ' ';
-        j++;
+    const c = text.charCodeAt(i);
+    if (c === 47 /* / */) {
+      const d = text.charCodeAt(i + 1);
+      if (d === 42 /* * */) {
+        const end = text.indexOf('*/', i + 2);
+        const stop = end < 0 ? n : end + 2;
+        parts.push(text.slice(pos, i), blank(text.slice(i, stop)));
+        pos = i = stop;
+        continue;
       }
-      i = j;
-    } else if (c === '"' || c === "'") {
+      if (d === 47) {
+        let stop = text.indexOf('\n', i);
+        if (stop < 0) stop = n;
+        parts.push(text.slice(pos, i), ' '.repeat(stop - i));
+        pos = i = stop;
+        continue;
+      }
+      i++;
+    } else if (c === 34 /* " */ || c === 39 /* ' */) {
       let j = i + 1;
-      while (j < n && text[j] !== c && text[j] !== '\n') {
-        if (text[j] === '\\') j++;
+      while (j < n) {
+        const e = text.charCodeAt(j);
+        if (e === c || e === 10) break;
+        if (e === 92 /* \\ */) j++;
         j++;
       }
-      if (strings) for (let k = i + 1; k < j && k < n; k++) if (out[k] !== '\n') out[k] = ' ';
+      if (strings && j > i + 1) {
+        const stop = Math.min(j, n);
+        parts.push(text.slice(pos, i + 1), blank(text.slice(i + 1, stop)));
+        pos = stop;
+      }
       i = j + 1;
     } else {
-      i++;
+      // jump to the next interesting character
+      let k = i + 1;
+      while (k < n) {
+        const e = text.charCodeAt(k);
+        if (e === 47 || e === 34 || e === 39) break;
+        k++;
+      }
+      i = k;
     }
   }
-  return out.join('');
+  parts.push(text.slice(pos));
+  return parts.join('');
 }
 
 /** Offsets where each line starts (index 0 = line 1). */

@@ -44,14 +44,32 @@ export interface ScannedDescriptor {
 }
 
 export interface ScannedRegistration {
+  /** BPF_PROG_TYPE_X as written, or 'fmodret' for register_btf_fmodret_id_set(). */
   progType: string;
   descriptor: string;
   line: number;
   conditions: string[];
 }
 
+/**
+ * An X-macro row inside a set: `#define M(a, b) BTF_ID_FLAGS(func, b, FLAGS)` then a line
+ * `LIST_xxx`, where LIST_xxx (usually in a header) expands to `M(x, y) M(z, w) ...`.
+ */
+export interface ScannedXMacroUse {
+  list: string;
+  macro: string;
+  params: string[];
+  /** BTF_ID_FLAGS arguments of the template, in terms of the params */
+  args: string[];
+  set: string | null;
+  kfuncsSet: boolean;
+  conditions: string[];
+  line: number;
+}
+
 export interface MacroScan {
   entries: ScannedEntry[];
+  xmacroUses: ScannedXMacroUse[];
   sets: ScannedSet[];
   idLists: ScannedIdList[];
   descriptors: ScannedDescriptor[];
@@ -95,7 +113,7 @@ export function scanKfuncMacros(text: string): MacroScan {
   const masked = maskComments(text);
   const starts = lineStarts(text);
   const result: MacroScan = {
-    entries: [], sets: [], idLists: [], descriptors: [], registrations: [], annotations: [],
+    entries: [], xmacroUses: [], sets: [], idLists: [], descriptors: [], registrations: [], annotations: [],
     defsRegions: [], hasDefsMarkers: false, blank: [],
   };
   const stack: string[] = [];
@@ -104,6 +122,7 @@ export function scanKfuncMacros(text: string): MacroScan {
   let currentSet: ScannedSet | null = null;
   let currentList: ScannedIdList | null = null;
   let defsStart: number | null = null;
+  const templates = new Map<string, { params: string[]; args: string[] }>();
 
   let li = 0;
   while (li < starts.length) {
@@ -123,6 +142,10 @@ export function scanKfuncMacros(text: string): MacroScan {
         full = full.slice(0, -1) + ' ' + masked.slice(ns, ne);
         condByLine[last + 1] = stack.slice();
       }
+      const def = /^\s*#\s*define\s+(\w+)\(([^)]*)\)\s+BTF_ID_FLAGS\s*\((.*)\)\s*$/.exec(full);
+      if (def) templates.set(def[1] as string, { params: splitArgs(def[2] as string), args: splitArgs(def[3] as string) });
+      const undef = /^\s*#\s*undef\s+(\w+)/.exec(full);
+      if (undef) templates.delete(undef[1] as string);
       const d = directive(full);
       if (d) {
         if (d.op === 'ifdef') stack.push(d.arg);
@@ -137,6 +160,15 @@ export function scanKfuncMacros(text: string): MacroScan {
         } else if (d.op === 'endif') stack.pop();
       }
       li = last + 1;
+      continue;
+    }
+    const bare = currentSet && templates.size > 0 ? /^\s*([A-Za-z_]\w*)\s*$/.exec(line) : null;
+    if (bare && currentSet) {
+      for (const [macro, t] of templates) {
+        result.xmacroUses.push({ list: bare[1] as string, macro, params: t.params, args: t.args, set: currentSet.name, kfuncsSet: currentSet.kind === 'kfuncs', conditions: stack.slice(), line: li + 1 });
+      }
+      result.blank.push([s, e]);
+      li++;
       continue;
     }
     const mm = /^(\s*)([A-Za-z_]\w*)\s*\(/.exec(line);
@@ -232,5 +264,33 @@ export function scanKfuncMacros(text: string): MacroScan {
     const line = lineAt(starts, m.index ?? 0);
     result.registrations.push({ progType: (args[0] as string).replace(/\s+/g, ' '), descriptor: desc, line, conditions: condByLine[line] ?? [] });
   }
+  // register_btf_fmodret_id_set(&desc): the set is for fmod_ret attachment, not kfunc calls
+  for (const m of masked.matchAll(/\bregister_btf_fmodret_id_set\s*\(\s*&?\s*(\w+)\s*\)/g)) {
+    const line = lineAt(starts, m.index ?? 0);
+    result.registrations.push({ progType: 'fmodret', descriptor: m[1] as string, line, conditions: condByLine[line] ?? [] });
+  }
   return result;
+}
+
+/**
+ * Expand X-macro rows given the text that defines the list (`#define LIST \ M(a, b) \ ...`).
+ * Returns one entry per invocation of the template macro, all at the use line.
+ */
+export function expandXMacroUse(use: ScannedXMacroUse, definingText: string): ScannedEntry[] | null {
+  const masked = maskComments(definingText).replace(/\\\r?\n/g, ' ');
+  const def = new RegExp(`^\\s*#\\s*define\\s+${use.list}\\b(.*)$`, 'm').exec(masked);
+  if (!def) return null;
+  const body = def[1] as string;
+  const out: ScannedEntry[] = [];
+  for (const m of body.matchAll(new RegExp(`\\b${use.macro}\\s*\\(([^()]*)\\)`, 'g'))) {
+    const actual = splitArgs(m[1] as string);
+    const bind = (a: string): string => {
+      const i = use.params.indexOf(a.trim());
+      return i >= 0 ? (actual[i] ?? '').trim() : a.trim();
+    };
+    const args = use.args.map(bind);
+    const flags = args.slice(2).flatMap((a) => a.split('|')).map((f) => f.trim()).filter((f) => f !== '' && f !== '0');
+    out.push({ name: args[1] ?? '', prefix: args[0] ?? '', flags, set: use.set, kfuncsSet: use.kfuncsSet, conditions: use.conditions, line: use.line, endLine: use.line });
+  }
+  return out;
 }

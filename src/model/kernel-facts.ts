@@ -43,6 +43,8 @@ export interface KfuncEntry extends TreeLoc {
   conditions: string[];
   /** Prototype of the definition when found ("struct task_struct *bpf_task_acquire(struct task_struct *p)"), else null. */
   prototype: string | null;
+  /** Set when the row comes from an X-macro list (`XDP_METADATA_KFUNC_xxx`): the list's name. Several rows then share `line`. */
+  viaMacro?: string;
 }
 
 export interface KfuncParam {
