@@ -36,6 +36,12 @@ export interface ExtractOptions {
   context?: TreeFiles;
   /** Leave selftests out (faster; for callers that only want the kfunc table). */
   skipSelftests?: boolean;
+  /**
+   * Read the programs of only these selftest .c files (headers are always read). A review
+   * passes the files its series touches: a real tree has thousands of programs, and only the
+   * touched ones can change.
+   */
+  selftestFilter?: (path: string) => boolean;
 }
 
 /** Facts of one file, before linking across files. */
@@ -45,7 +51,7 @@ interface FileFacts {
   text: string;
 }
 
-function emptyFacts(): TreeFacts {
+export function emptyTreeFacts(): TreeFacts {
   return {
     version: null, flags: [], kfuncs: [], definitions: [], specialKfuncs: [], structs: [], enums: [],
     verifierFunctions: [], selftests: [], expectedFailures: [], kfuncsDoc: [],
@@ -198,7 +204,7 @@ export function isFactsPath(path: string): boolean {
 
 /** Full extraction over every candidate path of `files`. */
 export function extractFacts(files: TreeFiles, parser: CParser, opts: ExtractOptions = {}): TreeFacts {
-  const facts = emptyFacts();
+  const facts = emptyTreeFacts();
   const perFile: FileFacts[] = [];
   const selftests: { path: string; text: string }[] = [];
   const lookup = listLookupOver(files);
@@ -208,6 +214,7 @@ export function extractFacts(files: TreeFiles, parser: CParser, opts: ExtractOpt
     if (text === null) continue;
     if (isSelftestPath(path)) {
       if (opts.skipSelftests) continue;
+      if (opts.selftestFilter && path.endsWith('.c') && !opts.selftestFilter(path)) continue;
       selftests.push({ path, text });
       (facts.filesRead as string[]).push(path);
       continue;
@@ -274,6 +281,7 @@ export function extractFactsIncremental(prev: TreeFacts, changed: Map<string, st
       const redoPrograms = new Set(prev.selftests.filter((p) => redo.has(p.file)).map((p) => p.name));
       for (const r of prev.expectedFailures) if (redoPrograms.has(r.program)) redo.add(r.file);
     }
+    if (opts.selftestFilter) for (const p of [...redo]) if (!opts.selftestFilter(p)) redo.delete(p);
     facts.selftests = facts.selftests.filter((p) => !redo.has(p.file));
     facts.expectedFailures = facts.expectedFailures.filter((r) => !redo.has(r.file));
     const input: { path: string; text: string }[] = [];

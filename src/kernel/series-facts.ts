@@ -7,7 +7,7 @@ import type { FileDiff } from '../model/diff.js';
 import type { FactsDiff, TreeFacts } from '../model/kernel-facts.js';
 import type { CParser } from './c-parser.js';
 import { diffFacts } from './diff-facts.js';
-import { extractFacts, extractFactsIncremental } from './extract-facts.js';
+import { emptyTreeFacts, extractFacts, extractFactsIncremental } from './extract-facts.js';
 import { extractFactsFromDiff, type DiffOnlyFacts } from './extract-facts-from-diff.js';
 import { applySeries, changedFiles, readTreeFiles, type AppliedSeries, type KernelTree, type SeriesPatch } from './kernel-tree.js';
 import { overlayTreeFiles, type TreeFiles } from './tree-files.js';
@@ -41,19 +41,60 @@ export interface SeriesFacts {
   diffOnly: DiffOnlyFacts | null;
 }
 
+/** Facts of whole trees by commit (and selftest selection), kept between reviews against the same base. */
+export interface FactsCache {
+  get(key: string): TreeFacts | undefined;
+  set(key: string, facts: TreeFacts): void;
+}
+
+export interface SeriesFactsOptions {
+  /** Only these selftest .c files have their programs read (see ExtractOptions.selftestFilter). */
+  selftestFilter?: (path: string) => boolean;
+  /** Key that names the filter in cache keys (e.g. the sorted paths). */
+  selftestFilterKey?: string;
+  cache?: FactsCache;
+}
+
+/** An in-memory cache holding the facts of the last few bases. */
+export function memoryFactsCache(max = 4): FactsCache {
+  const m = new Map<string, TreeFacts>();
+  return {
+    get: (k) => m.get(k),
+    set: (k, f) => {
+      m.set(k, f);
+      while (m.size > max) m.delete(m.keys().next().value as string);
+    },
+  };
+}
+
+const EMPTY_FILES: TreeFiles = { list: () => [], read: () => null };
+
 /** Apply `patches` and extract facts at the base and after every patch (re-reading only touched files). */
-export async function extractSeriesFacts(tree: KernelTree, patches: SeriesFactsPatch[], baseCommit: string | null, parser: CParser): Promise<SeriesFacts> {
+export async function extractSeriesFacts(tree: KernelTree, patches: SeriesFactsPatch[], baseCommit: string | null, parser: CParser, opts: SeriesFactsOptions = {}): Promise<SeriesFacts> {
   const applied = await applySeries(tree, patches, baseCommit);
-  const baseFiles = await readTreeFiles(tree, applied.base);
-  const base = extractFacts(baseFiles, parser);
+  const extractOpts = opts.selftestFilter ? { selftestFilter: opts.selftestFilter } : {};
+  if (!applied.patches[0]?.commit) {
+    // nothing applied: diff-only, and the base's facts would serve no check
+    return { applied, base: emptyTreeFacts(), perPatch: [], final: null, diff: null, diffOnly: extractFactsFromDiff(patches.flatMap((p) => p.files)) };
+  }
+  const cacheKey = `${applied.base}:${opts.selftestFilterKey ?? (opts.selftestFilter ? 'filtered' : 'all')}`;
+  let base = opts.cache?.get(cacheKey);
+  // with cached base facts the tree's candidate files are not read again; later lookups that
+  // need untouched files (X-macro lists defined in another header) then see only what changed
+  let context: TreeFiles = EMPTY_FILES;
+  if (!base) {
+    const baseFiles = await readTreeFiles(tree, applied.base);
+    base = extractFacts(baseFiles, parser, extractOpts);
+    opts.cache?.set(cacheKey, base);
+    context = baseFiles;
+  }
   const perPatch: PatchFacts[] = [];
   let prevFacts = base;
   let prevCommit = applied.base;
-  let context: TreeFiles = baseFiles;
   for (const r of applied.patches) {
     if (!r.commit) break;
     const changed = await changedFiles(tree, prevCommit, r.commit);
-    const facts = extractFactsIncremental(prevFacts, changed, parser, { context });
+    const facts = extractFactsIncremental(prevFacts, changed, parser, { context, ...extractOpts });
     perPatch.push({ counter: r.counter, commit: r.commit, facts, diff: diffFacts(prevFacts, facts), changed: [...changed.keys()] });
     context = overlayTreeFiles(context, changed);
     prevFacts = facts;

@@ -13,7 +13,7 @@ import type { ReviewConfig } from '../engine/review-config.js';
 import { factsExtractors } from '../engine/tree-facts-adapter.js';
 import { loadCParser, type CParser } from '../kernel/c-parser.js';
 import { readBlobs, type KernelTree } from '../kernel/kernel-tree.js';
-import { extractSeriesFacts, type SeriesFacts } from '../kernel/series-facts.js';
+import { extractSeriesFacts, type FactsCache, type SeriesFacts } from '../kernel/series-facts.js';
 import { TREE_ONLY_CHECKS } from '../kernel/extract-facts-from-diff.js';
 import { allRules } from '../../rules/index.js';
 import { registerKernelFacts } from '../kernel/register-facts.js';
@@ -30,7 +30,11 @@ export interface ReviewSeriesContext {
   model?: boolean;
   /** The tree-sitter parser (loaded once per process when absent). */
   parser?: CParser;
+  /** Facts of base trees kept between series (the daemon and a run over many series share one). */
+  factsCache?: FactsCache;
 }
+
+const SELFTESTS = 'tools/testing/selftests/bpf/';
 
 function treeViews(facts: SeriesFacts, tree: KernelTree, touched: Map<string, string[]>): Promise<(PatchTreeView | null)[]> {
   return Promise.all(facts.applied.patches.map(async (r, i) => {
@@ -66,12 +70,19 @@ export async function reviewSeries(series: Series, ctx: ReviewSeriesContext): Pr
   if (series.missing.length > 0) {
     notRun.push(`patches ${series.missing.join(', ')} of ${series.total} are missing: the series was reviewed as far as it goes and not applied to a tree`);
   }
+  const touchedSelftests = new Set(series.patches.flatMap((p) => p.files.map((f) => f.newPath ?? f.oldPath ?? '')).filter((p) => p.startsWith(SELFTESTS) && p.endsWith('.c')));
   if (ctx.tree && series.missing.length === 0 && series.patches.length > 0) {
     const facts = await extractSeriesFacts(
       ctx.tree,
       series.patches.map((p) => ({ counter: p.counter, diffText: p.diffText, subject: p.subject, files: p.files })),
       series.baseCommit,
       parser,
+      {
+        // only the selftests the series touches can change, so only theirs are read
+        selftestFilter: (path) => touchedSelftests.has(path),
+        selftestFilterKey: [...touchedSelftests].sort().join(','),
+        ...(ctx.factsCache ? { cache: ctx.factsCache } : {}),
+      },
     );
     version = facts.base.version;
     notRun.push(facts.applied.baseNote);

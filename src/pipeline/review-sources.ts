@@ -8,6 +8,8 @@ import type { Rule } from '../engine/rule-kit.js';
 import type { ReviewConfig } from '../engine/review-config.js';
 import { ingest, type IngestResult } from '../ingest/ingest.js';
 import { openKernelTree, type KernelTree } from '../kernel/kernel-tree.js';
+import { memoryFactsCache } from '../kernel/series-facts.js';
+import { diskFactsCache } from '../kernel/disk-facts-cache.js';
 import { reviewSeries } from './review-series.js';
 
 export interface ReviewSourcesOptions {
@@ -15,6 +17,8 @@ export interface ReviewSourcesOptions {
   config?: ReviewConfig;
   rules?: Rule[];
   model?: boolean;
+  /** Keep base-tree facts on disk here between runs. */
+  cacheDir?: string | null;
 }
 
 export interface ReviewRun {
@@ -28,9 +32,11 @@ export async function reviewSources(sources: readonly string[], opts: ReviewSour
   try {
     const ingested = await ingest(sources);
     const reviewed: ReviewRun['reviewed'] = [];
+    const memory = memoryFactsCache();
+    const factsCache = opts.cacheDir ? diskFactsCache(opts.cacheDir, memory) : memory;
     for (const series of ingested.series) {
       const review = await reviewSeries(series, {
-        messages: ingested.messagesById, tree, config: opts.config, rules: opts.rules, model: opts.model,
+        messages: ingested.messagesById, tree, config: opts.config, rules: opts.rules, model: opts.model, factsCache,
       });
       reviewed.push({ series, review });
     }

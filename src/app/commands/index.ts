@@ -3,6 +3,7 @@ import { register as registerSeries } from './series.js';
 import { register as registerB4Check } from './b4-check.js';
 import { register as registerKfuncs } from './kfuncs.js';
 import { register as registerModel } from './model.js';
+import { register as registerServe } from './serve.js';
 import { register as registerReview } from './review.js';
 
 /**
@@ -15,5 +16,6 @@ export function registerCommands(program: Command): void {
   registerB4Check(program);
   registerKfuncs(program);
   registerModel(program);
+  registerServe(program);
   registerReview(program);
 }

@@ -23,6 +23,7 @@ export interface ReviewCommandOptions {
   config?: string;
   format?: string;
   model?: boolean;
+  cache?: string;
   from?: string;
   reportUrl?: string;
 }
@@ -79,7 +80,7 @@ export async function runReview(sources: string[], opts: ReviewCommandOptions, i
   let run: ReviewRun;
   try {
     const config = opts.config ? loadReviewConfig(opts.config) : undefined;
-    run = await reviewSources(sources, { tree: opts.tree ?? null, config, model: opts.model });
+    run = await reviewSources(sources, { tree: opts.tree ?? null, config, model: opts.model, cacheDir: opts.cache ?? null });
   } catch (err) {
     if (err instanceof InputError) {
       io.stderr(`bpf-review review: ${err.message}\n`);
@@ -114,6 +115,7 @@ export function register(program: Command): void {
     .option('--config <file>', 'YAML: rules on/off and severities, per path (see docs/configuration.md)')
     .option('--format <format>', 'text, json, email (the replies as an mbox; nothing is sent) or sarif', 'text')
     .option('--no-model', 'do not run the verifier model over the graph selftests')
+    .option('--cache <dir>', 'keep the facts of base trees here, so later runs against the same commit skip the full extraction')
     .option('--from <address>', 'From: of the replies with --format email', 'bpf-review <bpf-review@localhost>')
     .option('--report-url <url>', 'where the full report is, for the reply footer')
     .action(async (sources: string[], o: ReviewCommandOptions) => {
