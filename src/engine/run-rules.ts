@@ -20,6 +20,7 @@ export interface RuleRunInput {
   diffFacts: Partial<TreeFacts>[];
   /** Reasons checks could not run (from applying, the model...). */
   notRun?: string[];
+  notes?: string[];
   errors?: SeriesReview['errors'];
 }
 
@@ -153,6 +154,7 @@ export function runRules(rules: Rule[], input: RuleRunInput, opts: RuleRunOption
     messageId: firstMessageId,
     findings,
     notRun: [...notRun].sort(),
+    notes: input.notes ?? [],
     errors: input.errors ?? [],
   };
 }

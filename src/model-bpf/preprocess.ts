@@ -19,6 +19,8 @@ export interface MacroDef {
 export interface Tok {
   kind: 'id' | 'num' | 'str' | 'chr' | 'punct' | 'ws' | 'nl';
   text: string;
+  /** offset in the tokenized text */
+  pos?: number;
 }
 
 export interface PreprocessResult {
@@ -34,6 +36,11 @@ export type IncludeResolver = (name: string, fromPath: string) => { path: string
 
 /** Library headers the model understands natively and never expands. */
 const NATIVE_HEADERS = new Set(['bpf_misc.h', 'bpf_experimental.h', 'vmlinux.h']);
+
+/** Function-like macros of those native headers that selftests use as plain C. */
+const NATIVE_MACROS: Record<string, string> = {
+  'ARRAY_SIZE(x)': '(sizeof(x) / sizeof((x)[0]))',
+};
 
 /** Replace comments by spaces/newlines (line structure kept), leaving strings intact. */
 export function stripComments(src: string): string {
@@ -79,13 +86,14 @@ export function tokenize(s: string): Tok[] {
     /([A-Za-z_]\w*)|(\.?\d(?:[\w.]|[eEpP][+-])*)|("(?:[^"\\\n]|\\.)*")|('(?:[^'\\\n]|\\.)*')|(\n)|([ \t\r\f\v]+|\\\n)|(##|#|->|\+\+|--|<<=|>>=|<<|>>|<=|>=|==|!=|&&|\|\||\.\.\.|[-+*/%&|^!~<>=]=?|[()[\]{};,.?:])|(.)/gy;
   let m: RegExpExecArray | null;
   while ((m = re.exec(s))) {
-    if (m[1] !== undefined) toks.push({ kind: 'id', text: m[1] });
-    else if (m[2] !== undefined) toks.push({ kind: 'num', text: m[2] });
-    else if (m[3] !== undefined) toks.push({ kind: 'str', text: m[3] });
-    else if (m[4] !== undefined) toks.push({ kind: 'chr', text: m[4] });
-    else if (m[5] !== undefined) toks.push({ kind: 'nl', text: '\n' });
-    else if (m[6] !== undefined) toks.push({ kind: 'ws', text: m[6] === '\\\n' ? ' ' : m[6] });
-    else toks.push({ kind: 'punct', text: m[7] ?? m[8] ?? '' });
+    const pos = m.index;
+    if (m[1] !== undefined) toks.push({ kind: 'id', text: m[1], pos });
+    else if (m[2] !== undefined) toks.push({ kind: 'num', text: m[2], pos });
+    else if (m[3] !== undefined) toks.push({ kind: 'str', text: m[3], pos });
+    else if (m[4] !== undefined) toks.push({ kind: 'chr', text: m[4], pos });
+    else if (m[5] !== undefined) toks.push({ kind: 'nl', text: '\n', pos });
+    else if (m[6] !== undefined) toks.push({ kind: 'ws', text: m[6] === '\\\n' ? ' ' : m[6], pos });
+    else toks.push({ kind: 'punct', text: m[7] ?? m[8] ?? '', pos });
     if (m[0].length === 0) re.lastIndex++;
   }
   return toks;
@@ -125,7 +133,7 @@ export class Preprocessor {
     private readonly resolve: IncludeResolver,
     predefined: Record<string, string> = {},
   ) {
-    for (const [k, v] of Object.entries(predefined)) this.macros.set(k, { name: k, params: null, variadic: false, body: tokenize(v) });
+    for (const [k, v] of Object.entries({ ...NATIVE_MACROS, ...predefined })) this.define(`${k} ${v}`);
   }
 
   run(path: string, src: string): PreprocessResult {

@@ -30,6 +30,8 @@ export interface SeriesReview {
   findings: Finding[];
   /** Checks that could not run (no tree, patch did not apply, ...), in words. */
   notRun: string[];
+  /** How the review ran (which base the series was applied on, ...), in words. */
+  notes?: string[];
   /** Named problems met while reviewing (patch does not apply, rule crashed) */
   errors: { code: string; message: string; patch?: number }[];
 }

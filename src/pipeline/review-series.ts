@@ -61,6 +61,7 @@ export async function reviewSeries(series: Series, ctx: ReviewSeriesContext): Pr
   const rules = ctx.rules ?? allRules;
   const errors: SeriesReview['errors'] = [];
   const notRun: string[] = [];
+  const notes: string[] = [];
   const diffFacts = series.patches.map((p) => factsExtractors().fromDiff(p.files));
   let trees: (PatchTreeView | null)[] = series.patches.map(() => null);
   let models: (PatchModelView | null)[] = series.patches.map(() => null);
@@ -85,7 +86,7 @@ export async function reviewSeries(series: Series, ctx: ReviewSeriesContext): Pr
       },
     );
     version = facts.base.version;
-    notRun.push(facts.applied.baseNote);
+    notes.push(facts.applied.baseNote);
     for (const r of facts.applied.patches) {
       if (r.error) errors.push({ code: r.error.code, message: r.error.message, patch: r.counter });
     }
@@ -107,5 +108,5 @@ export async function reviewSeries(series: Series, ctx: ReviewSeriesContext): Pr
     for (const c of TREE_ONLY_CHECKS) notRun.push(`${c.check}: ${c.reason}`);
   }
 
-  return runRules(rules, { series, version, mode, trees, models, diffFacts, notRun, errors }, { config: ctx.config });
+  return runRules(rules, { series, version, mode, trees, models, diffFacts, notRun, notes, errors }, { config: ctx.config });
 }

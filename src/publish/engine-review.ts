@@ -1,4 +1,7 @@
 import type { Message, Series, SeriesReview } from '../model/index.js';
+import { reviewSeries } from '../pipeline/review-series.js';
+import { openKernelTree, type KernelTree } from '../kernel/kernel-tree.js';
+import { memoryFactsCache } from '../kernel/series-facts.js';
 
 /** The review engine's entry as the publishers use it (injected, so tests can pass their own). */
 export type ReviewFn = (series: Series, ctx: { messages: Map<string, Message> }) => Promise<SeriesReview>;
@@ -11,18 +14,20 @@ export class EngineUnavailableError extends Error {
 }
 
 /**
- * The engine's `reviewSeries` (src/engine/review-series.ts), loaded when first needed so the
- * commands and the app register even while the engine is absent; a clear error otherwise.
+ * The engine's `reviewSeries` (src/pipeline/review-series.ts), with a kernel tree when one is
+ * configured (`tree`, else the BPF_REVIEW_TREE environment variable): the tree is opened once and
+ * base facts are kept between reviews.
  */
-export async function loadEngineReview(): Promise<ReviewFn> {
-  const path = '../engine/review-series.js';
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(path)) as Record<string, unknown>;
-  } catch (err) {
-    throw new EngineUnavailableError(err instanceof Error ? err.message : String(err));
+export async function loadEngineReview(opts: { tree?: string | null } = {}): Promise<ReviewFn> {
+  const dir = opts.tree ?? process.env.BPF_REVIEW_TREE ?? null;
+  let tree: KernelTree | null = null;
+  if (dir) {
+    try {
+      tree = await openKernelTree(dir);
+    } catch (err) {
+      throw new EngineUnavailableError(`kernel tree ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
-  const fn = mod.reviewSeries;
-  if (typeof fn !== 'function') throw new EngineUnavailableError('src/engine/review-series.ts exports no reviewSeries');
-  return async (series, ctx) => await (fn as (s: Series, c: unknown) => Promise<SeriesReview> | SeriesReview)(series, ctx);
+  const factsCache = memoryFactsCache();
+  return (series, ctx) => reviewSeries(series, { messages: ctx.messages, tree, factsCache });
 }

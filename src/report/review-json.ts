@@ -28,6 +28,7 @@ export function renderReviewJson(run: ReviewRunSummary): string {
         fingerprint: f.fingerprint,
       })),
       notRun: r.notRun,
+      notes: r.notes ?? [],
       errors: r.errors,
     })),
     errors: [

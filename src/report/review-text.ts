@@ -27,6 +27,7 @@ function renderSeries(r: SeriesReview, subjects: Map<number, string>): string {
   }
   if (r.findings.length === 0) out.push('  no findings');
   for (const e of r.errors) out.push(`  error: ${e.patch !== undefined ? `patch ${e.patch}: ` : ''}${e.message}`);
+  for (const n of r.notes ?? []) out.push(`  note: ${n}`);
   for (const n of r.notRun) out.push(`  not run: ${n}`);
   return out.join('\n');
 }

@@ -50,9 +50,10 @@ export function register(program: Command): void {
     .command('b4-check')
     .description("b4's external check: one patch mail on stdin, a JSON list [{tool, status, summary, url, details}] on stdout")
     .option('--url <url>', 'link to put in the result (e.g. the dashboard)')
-    .action(async (opts: { url?: string }) => {
+    .option('--tree <dir>', 'kernel tree to apply the patch to (default: $BPF_REVIEW_TREE; none = diff-only)')
+    .action(async (opts: { url?: string; tree?: string }) => {
       try {
-        const review = await loadEngineReview();
+        const review = await loadEngineReview({ tree: opts.tree ?? null });
         const results = await runB4Check(await readAll(process.stdin), review, { url: opts.url });
         process.stdout.write(`${JSON.stringify(results)}\n`);
       } catch (err) {

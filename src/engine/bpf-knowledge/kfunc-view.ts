@@ -82,6 +82,8 @@ export function flagBits(ctx: Ctx): Map<string, number> | null {
 export function statusOf(ctx: Ctx, name: string): FlagStatus {
   const defined = definedFlags(ctx);
   if (defined?.has(name)) return { kind: 'defined' };
+  // whatever the version, a name this patch or an earlier one of the series defines exists here
+  if (!ctx.tree?.after && ctx.series.patches.slice(0, ctx.index + 1).some((p) => scanFlagDefines(p).some((d) => d.kind === 'add' && d.name === name))) return { kind: 'defined' };
   const st = flagStatus(name, versionOf(ctx));
   if (st.kind === 'defined' && defined && !defined.has(name) && ctx.tree?.after?.flags.length) {
     return { kind: 'removed', note: `not defined in this tree's include/linux/btf.h` };
@@ -138,4 +140,9 @@ export function flagsText(flags: string[]): string {
 /** Files whose kfuncs exist to exercise the verifier (negative selftests register broken ones on purpose). */
 export function isTestKfuncFile(path: string): boolean {
   return /(^|\/)net\/bpf\/test_run\.c$|tools\/testing\/selftests\/bpf\//.test(path);
+}
+
+/** Some patches of the series are not at hand (lost mail, a lone patch of a larger series). */
+export function seriesIncomplete(ctx: Pick<PatchRuleContext, 'series'>): boolean {
+  return ctx.series.missing.length > 0 || ctx.series.patches.length < ctx.series.total;
 }

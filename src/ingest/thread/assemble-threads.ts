@@ -119,10 +119,16 @@ export function assembleThreads(messages: readonly ThreadableMessage[]): Thread[
     if (list) list.push(id);
     else byRoot.set(r, [id]);
   }
+  const times = new Map<string, number>();
   const time = (id: string): number => {
-    const d = present.get(id)?.date;
-    const t = d ? Date.parse(d) : NaN;
-    return Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
+    let t = times.get(id);
+    if (t === undefined) {
+      const d = present.get(id)?.date;
+      const parsed = d ? Date.parse(d) : NaN;
+      t = Number.isNaN(parsed) ? Number.POSITIVE_INFINITY : parsed;
+      times.set(id, t);
+    }
+    return t;
   };
   const threads: Thread[] = [];
   for (const [root, ids] of byRoot) {
@@ -130,7 +136,11 @@ export function assembleThreads(messages: readonly ThreadableMessage[]): Thread[
     threads.push({ root, rootMissing: !present.has(root), messageIds: ids });
   }
   // Threads in the order their first message arrived.
-  const firstSeen = (t: Thread): number => Math.min(...t.messageIds.map((id) => order.get(id) as number));
+  const firstSeen = (t: Thread): number => {
+    let k = Number.POSITIVE_INFINITY;
+    for (const id of t.messageIds) k = Math.min(k, order.get(id) as number);
+    return k;
+  };
   return threads
     .map((t) => ({ t, k: firstSeen(t) }))
     .sort((a, b) => a.k - b.k)
