@@ -1,7 +1,7 @@
 import { definePatchRule } from '../../src/engine/rule-kit.js';
 import { findDefinition } from '../../src/engine/bpf-knowledge/c-snippets.js';
 import { versionAtLeast } from '../../src/engine/bpf-knowledge/kf-registry.js';
-import { allUses, versionOf } from '../../src/engine/bpf-knowledge/kfunc-view.js';
+import { allUses, seriesIncomplete, versionOf } from '../../src/engine/bpf-knowledge/kfunc-view.js';
 import { addedDefinitions, addedLines, changedFlagsLines, seriesFlagsLines } from '../../src/engine/bpf-knowledge/patch-scan.js';
 
 export const rule = definePatchRule({
@@ -59,7 +59,7 @@ export const rule = definePatchRule({
     if (!isKfunc) continue;
     const at = { file: d.file, line: d.line };
     if (d.proto.isStatic) ctx.report({ messageId: 'isStatic', data: { kfunc: d.name }, ...at, severity: 'error' });
-    if (d.proto.hasBpfKfuncAnnotation && !registered.has(d.name) && !laterRegs.has(d.name) && (ctx.mode === 'tree' || !removedText.includes(d.name))) {
+    if (d.proto.hasBpfKfuncAnnotation && !registered.has(d.name) && !laterRegs.has(d.name) && !seriesIncomplete(ctx) && (ctx.mode === 'tree' || !removedText.includes(d.name))) {
       ctx.report({ messageId: 'notRegistered', data: { kfunc: d.name }, ...at });
     }
     // the annotation may sit on an earlier declaration (bpf_testmod.c declares its kfuncs first)

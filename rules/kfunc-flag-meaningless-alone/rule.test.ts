@@ -13,6 +13,7 @@ describeRule(rule, {
   valid: [
     { name: 'a flag used alone', version: '6.2', patches: [p('bpf: add KF_PERFMON', '#define KF_PERFMON (1 << 8)', ['BTF_ID_FLAGS(func, bpf_a, KF_PERFMON)', 'BTF_ID_FLAGS(func, bpf_b, KF_PERFMON | KF_RET_NULL)'])] },
     { name: 'one use next to other flags is not enough evidence', version: '6.2', patches: [p('bpf: add KF_FOO', '#define KF_FOO (1 << 8)', ['BTF_ID_FLAGS(func, bpf_a, KF_FOO | KF_ACQUIRE)'])] },
+    { name: 'KF_RCU_PROTECTED introduced on iterator constructors only', version: '6.6', patches: [p('bpf: css_task iter', '#define KF_RCU_PROTECTED (1 << 11) /* kfunc should be protected by rcu cs when they are invoked */', ['BTF_ID_FLAGS(func, bpf_iter_task_new, KF_ITER_NEW | KF_RCU_PROTECTED)', 'BTF_ID_FLAGS(func, bpf_iter_css_task_new, KF_ITER_NEW | KF_RCU_PROTECTED)'])] },
     { name: 'several uses with different companions', version: '6.2', patches: [p('bpf: add KF_FOO', '#define KF_FOO (1 << 8)', ['BTF_ID_FLAGS(func, bpf_a, KF_FOO | KF_ACQUIRE)', 'BTF_ID_FLAGS(func, bpf_b, KF_FOO | KF_RELEASE)'])] },
   ],
   invalid: [

@@ -25,6 +25,10 @@ describeRule(rule, {
       { file: 'include/linux/btf.h', hunks: [{ at: 70, lines: [' #define KF_RCU          (1 << 7) /* kfunc only takes rcu pointer arguments */', '+#define KF_FOO          (1 << 8) /* kfunc foos */', ' '] }] },
       { file: HELPERS, hunks: [{ at: 10, lines: [' BTF_ID_FLAGS(func, bpf_obj_drop_impl, KF_RELEASE)', '+BTF_ID_FLAGS(func, bpf_foo, KF_FOO)', ' '] }] },
     ])] },
+    { name: 'version unknown: a never-merged name the patch itself defines is not undefined', patches: [patchBody('bpf: KF_RELEASE_NON_OWN', [
+      { file: 'include/linux/btf.h', hunks: [{ at: 70, lines: [' #define KF_RCU          (1 << 7) /* kfunc only takes rcu pointer arguments */', '+#define KF_RELEASE_NON_OWN\t(1 << 8) /* kfunc converts its referenced arg into non-owning ref */', ' '] }] },
+      { file: HELPERS, hunks: [{ at: 10, lines: [' BTF_ID_FLAGS(func, bpf_obj_drop_impl, KF_RELEASE)', '-BTF_ID_FLAGS(func, bpf_list_push_front)', '+BTF_ID_FLAGS(func, bpf_list_push_front, KF_RELEASE | KF_RELEASE_NON_OWN)', ' '] }] },
+    ])] },
     { name: 'version unknown: a removed flag is not judged', patches: [reg('BTF_ID_FLAGS(func, bpf_kptr_get, KF_ACQUIRE | KF_KPTR_GET | KF_RET_NULL)')] },
     ...treeCases([{ name: 'tree mode: the 6.8 tree defines KF_TRUSTED_ARGS', tree: t68, patches: [inTree(t68, 'BTF_ID_FLAGS(func, bpf_task_get, KF_ACQUIRE | KF_TRUSTED_ARGS)')] }]),
   ],

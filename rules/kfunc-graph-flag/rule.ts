@@ -40,7 +40,7 @@ export const rule = definePatchRule({
   for (const l of addedFlagsLines(ctx)) {
     const flag = l.flags.find((f) => graphFlags.has(f));
     if (!flag || !isGraphKfunc(l.name)) continue;
-    const pred = lists.find((x) => x.kfuncs.includes(l.name) && x.name !== 'special_kfunc_list')?.name ?? predicateIn(ctx.tree?.readAfter('kernel/bpf/verifier.c') ?? null, l.name);
+    const pred = lists.find((x) => /^is_\w+/.test(x.name) && x.kfuncs.includes(l.name))?.name ?? predicateIn(ctx.tree?.readAfter('kernel/bpf/verifier.c') ?? null, l.name);
     const where = pred ? `${pred}()` : ctx.tree?.after?.specialKfuncs.includes(l.name) ? 'special_kfunc_list' : 'the graph kfunc handling in kernel/bpf/verifier.c';
     ctx.report({ messageId: 'graphUse', data: { kfunc: l.name, flag, where }, file: l.file, line: l.line, severity: 'info' });
   }

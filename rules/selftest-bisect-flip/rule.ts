@@ -7,7 +7,7 @@ export const rule = defineSeriesRule({
   needs: ['model'],
   source: 'the verifier model (src/model-bpf) run on the tree after each patch; Documentation/process/submitting-patches.rst "Separate your changes" (each patch must build and pass); seed: "The patch immediately following this one makes minor changes to linked_list selftests" (v2 02/13 commit message)',
   messages: {
-    flip: 'After patch {{patch}}/{{total}} ("{{subject}}"), the model predicts the verifier will {{after}} {{program}} ({{where}}){{msg}}, but the selftest still expects {{expected}}. {{fixed}} Could the selftest update go in the same patch as the verifier change, so that every step of the series passes its selftests?',
+    flip: 'After patch {{patch}}/{{total}} ("{{subject}}"), the model predicts {{after}} for {{program}} ({{where}}){{msg}}, but the selftest still expects {{expected}}. {{fixed}} Could the selftest update go in the same patch as the verifier change, so that every step of the series passes its selftests?',
   },
 }, (ctx) => {
   const total = ctx.series.patches.length;
@@ -26,7 +26,7 @@ export const rule = defineSeriesRule({
         data: {
           patch: p.counter, total, subject: p.subject.replace(/^\[[^\]]*\]\s*/, ''), program: f.program,
           where: f.line !== null ? `${f.file}:${f.line}` : f.file, after: f.after, expected: f.expectedAfter,
-          msg: f.message ? ` (model: "${f.message}")` : '', fixed,
+          msg: f.message && !f.after.includes(f.message) ? ` (model: "${f.message}")` : '', fixed,
         },
         key: `${p.counter}:${f.program}`,
       });

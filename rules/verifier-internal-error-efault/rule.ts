@@ -6,7 +6,7 @@ export const rule = definePatchRule({
   description: 'An added "verifier internal error" / verifier_bug() path that returns an errno other than -EFAULT.',
   severity: 'warning',
   needs: [],
-  source: 'kernel/bpf/verifier.c convention: verbose(env, "verifier internal error: ...\\n"); return -EFAULT; (v6.2-v6.8) and verifier_bug()/verifier_bug_if() paths returning -EFAULT (v6.17+, 1cb0f56d9618 "bpf: WARN_ONCE on verifier bugs") (bpf-semantics.md §3.3)',
+  source: 'the kernel/bpf/verifier.c convention of verbose(env, "verifier internal error: ...\\n"); return -EFAULT; (v6.2-v6.8), and of verifier_bug()/verifier_bug_if() paths returning -EFAULT (v6.17+, 1cb0f56d9618 "bpf: WARN_ONCE on verifier bugs") (bpf-semantics.md §3.3)',
   messages: {
     notEfault: 'This path reports a verifier bug ({{what}}) but returns {{ret}}. Verifier-internal errors return -EFAULT everywhere else in verifier.c, which is how a loader tells a verifier bug from a rejected program; should this return -EFAULT?',
   },

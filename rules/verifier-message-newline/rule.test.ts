@@ -10,6 +10,7 @@ describeRule(rule, {
     { name: 'message with \\n then return', patches: [hunk(['+\tif (!reg)', '+\t\treturn 0;', '+\tverbose(env, "R%d must be referenced\\n", regno);', '+\treturn -EINVAL;'])] },
     { name: 'a message split over two lines, ending in \\n', patches: [hunk(['+\tverbose(env, "verifier internal error: ref_obj_id is zero for "', '+\t\t     "owning -> non-owning conversion\\n");', '+\treturn -EFAULT;'])] },
     { name: 'a first line of a two-part message (no return right after)', patches: [hunk(['+\tverbose(env, "arg#%d ", regno);', '+\tverbose(env, "expected pointer\\n");', '+\treturn -EINVAL;'])] },
+    { name: 'a %s format whose argument carries the newline', patches: [hunk(['+\tverbose(env, "%s", env->tmp_str_buf);', '+\treturn -EINVAL;'])] },
     { name: 'verifier_bug without \\n', patches: [hunk(['+\tif (verifier_bug_if(!reg, env, "no reg for R%d", regno))', '+\t\treturn -EFAULT;'])] },
     { name: 'an old message without \\n on a context line is not this patch\'s', patches: [hunk([' \tverbose(env, "expected prog array map for tail call");', ' \treturn -EINVAL;', '+\t/* comment */'])] },
   ],

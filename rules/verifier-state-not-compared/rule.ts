@@ -1,6 +1,7 @@
 import { definePatchRule } from '../../src/engine/rule-kit.js';
 import { enclosingStruct, functionBody, maskComments, structMembers } from '../../src/engine/bpf-knowledge/c-snippets.js';
 import { hunkLines } from '../../src/engine/bpf-knowledge/patch-scan.js';
+import { seriesIncomplete } from '../../src/engine/bpf-knowledge/kfunc-view.js';
 import { filePath } from '../../src/model/diff.js';
 
 const STATE_STRUCTS = ['bpf_reg_state', 'bpf_verifier_state', 'bpf_func_state', 'bpf_reference_state'];
@@ -19,7 +20,7 @@ export const rule = definePatchRule({
   messages: {
     idNotMapped: '{{member}} is a new member of struct {{struct}} and holds an id{{via}}, but {{how}}. Ids are handed out per verification path, so two equivalent states usually carry different ids and a byte compare either stops pruning or, worse, equates states whose ids pair up differently. Alexei: "We have to do the comparison of this new ID via idmap as well." Should {{fn}}() compare it with check_ids(), as states_equal() does for active_lock.id?',
     notCompared: '{{member}} is a new member of struct {{struct}}, but none of {{fns}} reads it{{prefix}}. If it affects what a program may do, state pruning can treat two states as equal when they differ in it. Should {{fn}}() compare it, or is it bookkeeping like parent and live?',
-    idNotMappedDiffOnly: '{{member}} is a new id-like member of struct {{struct}}, and no patch of this series compares it in regsafe() or states_equal(). Does state pruning compare it (through check_ids(), as states_equal() does for active_lock.id)? Alexei on the same kind of change: "We have to do the comparison of this new ID via idmap as well."',
+    idNotMappedDiffOnly: '{{member}} is a new id-like member of struct {{struct}}, and {{scope}} compares it in regsafe() or states_equal(). Does state pruning compare it (through check_ids(), as states_equal() does for active_lock.id)? Alexei on the same kind of change: "We have to do the comparison of this new ID via idmap as well."',
   },
 }, (ctx) => {
   let compareBodies: { fn: string; body: string }[] | null = null;
@@ -66,7 +67,7 @@ export const rule = definePatchRule({
         if (ctx.mode !== 'tree' || !ctx.tree) {
           if (!idLike) continue;
           const touches = ctx.series.patches.some((p) => p.files.some((pf) => pf.hunks.some((ph) => /\b(regsafe|states_equal|func_states_equal)\b/.test(ph.section) && ph.lines.some((x) => x.kind === 'add' && x.text.includes(member)))));
-          if (!touches) ctx.report({ messageId: 'idNotMappedDiffOnly', data: { member, struct }, ...at });
+          if (!touches) ctx.report({ messageId: 'idNotMappedDiffOnly', data: { member, struct, scope: seriesIncomplete(ctx) ? 'none of the patches of this series at hand' : 'no patch of this series' }, ...at });
           continue;
         }
         const bodies = bodiesOnce();

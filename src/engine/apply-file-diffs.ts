@@ -44,7 +44,8 @@ function applyHunks(content: string, hunks: Hunk[], path: string, source?: strin
 function findBlock(lines: string[], block: string[], near: number): number {
   const matchesAt = (i: number) => i >= 0 && i + block.length <= lines.length && block.every((b, k) => lines[i + k] === b);
   if (block.length === 0) return Math.min(near, lines.length);
-  for (let d = 0; d <= lines.length; d++) {
+  // the header's line may lie far beyond a short file (hunks numbered for a bigger tree): search it all
+  for (let d = 0; d <= Math.max(near, lines.length); d++) {
     if (matchesAt(near - d)) return near - d;
     if (matchesAt(near + d)) return near + d;
   }

@@ -47,6 +47,15 @@ describeShared('seed review (v2 02/13, KF_RELEASE_NON_OWN)', () => {
     expect(f.filter((x) => x.ruleId === 'internal-error')).toEqual([]);
   });
 
+  it('diff-only with no version (the series is incomplete, as the CLI reviews it): the same points, no false "undefined flag"', () => {
+    const review = reviewCase(allRules.filter((r) => MINE.has(r.meta.id)), { name: 'seed no version', patches: [patch] });
+    const f = review.findings;
+    expect(at(f, 'kfunc-flag-meaningless-alone', 'include/linux/btf.h', 74)).toHaveLength(1);
+    expect(at(f, 'kfunc-graph-flag', 'include/linux/btf.h', 74)).toHaveLength(1);
+    expect(at(f, 'verifier-state-not-compared', 'include/linux/bpf_verifier.h', 87)).toHaveLength(1);
+    expect(f.filter((x) => x.ruleId === 'kfunc-flag-undefined')).toEqual([]);
+  });
+
   it.runIf(factsRegistered)('tree mode on the 6.2-like tree: the same points, and the regsafe() one with its reason', () => {
     const review = reviewCase(allRules.filter((r) => MINE.has(r.meta.id)), { name: 'seed tree', patches: [patch], tree: seedLikeTree() });
     const f = review.findings;
@@ -65,5 +74,19 @@ describeShared('seed review (v2 02/13, KF_RELEASE_NON_OWN)', () => {
     // no finding about members that existed before (active_lock) or structs that are not verifier state
     expect(f.filter((x) => x.ruleId === 'verifier-state-not-compared')).toHaveLength(1);
     expect(f.filter((x) => x.ruleId === 'internal-error')).toEqual([]);
+  });
+
+  it.runIf(factsRegistered)('the whole pack on the seed tree raises the four points of the review', () => {
+    const review = reviewCase(allRules, { name: 'seed whole pack', patches: [patch], tree: seedLikeTree() });
+    const f = review.findings;
+    expect(f.filter((x) => x.ruleId === 'internal-error')).toEqual([]);
+    // Alexei: KF_RELEASE_NON_OWN by itself is a nonsensical flag
+    expect(at(f, 'kfunc-flag-meaningless-alone', 'include/linux/btf.h', 74)).toHaveLength(1);
+    // Alexei: compare the new id via idmap in regsafe()
+    expect(at(f, 'verifier-state-not-compared', 'include/linux/bpf_verifier.h', 87)).toHaveLength(1);
+    // David Vernet: keep common indentation in enum btf_field_type (the C rules engineer's rule)
+    expect(f.some((x) => x.file === 'include/linux/bpf.h' && x.line === 183)).toBe(true);
+    // kernel test robot: `if (!reg)` after `rec = reg_btf_record(reg)` (the C rules engineer's rule)
+    expect(f.some((x) => x.file === 'kernel/bpf/verifier.c' && x.line === 6275)).toBe(true);
   });
 });
