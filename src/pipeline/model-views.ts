@@ -10,7 +10,8 @@ import type { ModelDisagreement, ModelFlip, PatchModelView } from '../engine/rul
 import type { CParser } from '../kernel/c-parser.js';
 import { readBlobs, runGit, type KernelTree } from '../kernel/kernel-tree.js';
 import type { SeriesFacts } from '../kernel/series-facts.js';
-import { predictSelftests, type ModelProgramResult, type ModelResult } from '../model-bpf/predict.js';
+import { predictSelftests, type ModelResult } from '../model-bpf/predict.js';
+import { seriesModelFindings } from '../model-bpf/series-findings.js';
 import { GRAPH } from '../model-bpf/tree-input.js';
 
 const SELFTESTS = 'tools/testing/selftests/bpf/';
@@ -58,7 +59,6 @@ async function graphFiles(tree: KernelTree, commit: string): Promise<{ path: str
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-const key = (p: ModelProgramResult) => `${p.file}::${p.name}`;
 const verdictText = (v: { verdict: string; message: string }) => (v.message ? `${v.verdict} (${v.message.split('\n')[0]})` : v.verdict);
 
 export async function modelViewsForSeries(tree: KernelTree, facts: SeriesFacts, series: Series, parser: CParser): Promise<SeriesModelViews> {
@@ -91,40 +91,30 @@ export async function modelViewsForSeries(tree: KernelTree, facts: SeriesFacts, 
   // The model knows the verifier of the tree's version, not the code a patch writes: from the
   // first patch that changes verifier.c on, its predictions say nothing about the new behaviour.
   const verifierChangedAt = patches.findIndex((pf) => pf.changed.includes('kernel/bpf/verifier.c'));
+  const newKfuncs = patches.map((pf) => pf.diff.kfuncsAdded.map((k) => k.name));
+  const findings = seriesModelFindings(runs, newKfuncs);
   const views: (PatchModelView | null)[] = series.patches.map((_, i) => {
     if (!relevant[i]) return null;
     if (verifierChangedAt >= 0 && i >= verifierChangedAt) return null;
-    const before = new Map((runs[i] as ModelResult).programs.map((p) => [key(p), p]));
-    const after = runs[i + 1] as ModelResult;
-    const changedPaths = new Set(patches[i]?.changed ?? []);
     const flips: ModelFlip[] = [];
     const disagreements: ModelDisagreement[] = [];
-    for (const a of after.programs) {
-      const b = before.get(key(a));
-      const expectationChanged = !b || b.expected.verdict !== a.expected.verdict || b.expected.message !== a.expected.message;
-      const flipped = !!b && b.predicted.verdict !== a.predicted.verdict && a.predicted.verdict !== 'unsupported' && b.predicted.verdict !== 'unsupported';
-      if (flipped && !expectationChanged && !a.agree) {
-        let fixedBy: number | null = null;
-        for (let j = i + 2; j < runs.length; j++) {
-          const later = (runs[j] as ModelResult).programs.find((p) => key(p) === key(a));
-          if (later?.agree) {
-            fixedBy = patches[j - 1]?.counter ?? null;
-            break;
-          }
-        }
+    for (const f of findings.filter((x) => x.patch === i + 1)) {
+      const line = runs[i + 1]?.programs.find((p) => p.name === f.program && p.file === f.file)?.line ?? null;
+      if (f.kind === 'flip-not-updated') {
         flips.push({
-          program: a.name, file: a.file, line: a.line,
-          before: verdictText(b.predicted), after: verdictText(a.predicted),
-          expectedBefore: verdictText(b.expected), expectedAfter: verdictText(a.expected),
-          fixedBy, message: a.predicted.message || null,
+          program: f.program, file: f.file, line,
+          before: verdictText(f.before ?? { verdict: 'absent', message: '' }), after: verdictText(f.predicted),
+          expectedBefore: verdictText(f.expected), expectedAfter: verdictText(f.expected),
+          fixedBy: f.fixedBy !== undefined ? (patches[f.fixedBy - 1]?.counter ?? null) : null,
+          message: f.predicted.message || null,
         });
-      }
-      const touched = changedPaths.has(a.file) && (expectationChanged || (b && a.predicted.message !== b.predicted.message));
-      if (touched && !a.agree && a.predicted.verdict !== 'unsupported') {
+      } else {
         disagreements.push({
-          program: a.name, file: a.file, line: a.line,
-          expected: a.expected.verdict, predicted: a.predicted.verdict,
-          reason: a.predicted.verdict === 'reject' ? `the model stops at "${a.predicted.message.split('\n')[0] ?? ''}"` : `the model finds no error on any path, where the annotation expects "${a.expected.message || 'a rejection'}"`,
+          program: f.program, file: f.file, line,
+          expected: f.expected.verdict, predicted: f.predicted.verdict,
+          reason: f.predicted.verdict === 'reject'
+            ? `the model stops at "${f.predicted.message.split('\n')[0] ?? ''}"${f.kfunc ? ` (it calls ${f.kfunc}, which this patch adds)` : ''}`
+            : `the model finds no error on any path, where the annotation expects "${f.expected.message || 'a rejection'}"`,
         });
       }
     }
