@@ -201,6 +201,28 @@ describeServers(hasPublicInbox ? 'LoreHttpSource against public-inbox-httpd' : '
     expect(rec.delivered().sort()).toEqual(added.map((m) => messageIdOf(m)!).sort());
   });
 
+  it('a server without search (indexlevel basic): the possible gap is logged, never silent, and the feed still delivers', async () => {
+    const basic = await makePublicInbox(initial.slice(0, 3), { name: 'basic', indexLevel: 'basic', feedmax: FEEDMAX });
+    const bd = await startPublicInboxHttpd(basic);
+    try {
+      const tr = nextT();
+      const m = withReceived(fresh[used++]!, tr);
+      await basic.add(m);
+      const rec = new Recorder();
+      // a cursor older than everything: every feed entry is new, so a catch-up is attempted
+      const src = make({ cursor: formatLoreCursor({ rt: 1, ids: [] }), inboxUrl: bd.url }, rec);
+      await src.start(rec.onMessages);
+      await waitFor(() => rec.has(messageIdOf(m)!), 10_000, 'the feed delivery');
+      await src.stop();
+      expect(rec.kinds('gap').length).toBeGreaterThanOrEqual(1);
+      expect(rec.kinds('gap')[0]!.message).toMatch(/search unavailable \(HTTP \d+\)/);
+      expect(rec.delivered().length).toBe(4);
+    } finally {
+      await bd.stop();
+      await basic.remove();
+    }
+  });
+
   it('an inbox the server does not have is a LiveSourceConfigError, not a retry loop', async () => {
     const rec = new Recorder();
     const src = make({ cursor: null, inboxUrl: httpd.url.replace(/\/[^/]+\/$/, '/no-such-inbox/') }, rec);

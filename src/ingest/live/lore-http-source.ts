@@ -248,11 +248,13 @@ export class LoreHttpSource extends BaseLiveSource {
         redirect: 'follow',
       });
       const body = Buffer.from(await res.arrayBuffer());
+      // 501 to a search: this public-inbox has no search index (indexlevel basic); the caller logs a gap
+      if (what === 'search' && res.status === 501) return { status: res.status, body };
       if (res.status === 429 || res.status >= 500 || res.status === 408) {
         const ra = parseRetryAfter(res.headers.get('retry-after'), this.clock.now());
         throw new HttpStatusError(`${url}: HTTP ${res.status}${ra !== null ? ` (Retry-After ${Math.round(ra / 1000)} s)` : ''}`, url, res.status, ra);
       }
-      if (res.status >= 400 && res.status !== 404 && res.status !== 410 && !(what === 'search' && res.status === 501)) {
+      if (res.status >= 400 && res.status !== 404 && res.status !== 410) {
         throw new LiveSourceConfigError(`${url}: HTTP ${res.status}; check the inbox URL and that the server allows this client`, url);
       }
       return { status: res.status, body };

@@ -15,7 +15,8 @@ export function headerFields(bytes: Buffer): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (const line of text.split('\n')) {
     if (/^[ \t]/.test(line) && out.length > 0) {
-      out[out.length - 1]![1] += ` ${line.trim()}`;
+      const last = out[out.length - 1]!;
+      last[1] = `${last[1]} ${line.trim()}`.trim();
       continue;
     }
     const i = line.indexOf(':');

@@ -1,4 +1,4 @@
-import { accessSync, chownSync, constants, mkdtempSync } from 'node:fs';
+import { accessSync, chmodSync, chownSync, constants, mkdtempSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -43,8 +43,9 @@ export interface DovecotServer {
   kick(): Promise<void>;
   /** Give the mailbox a new UIDVALIDITY (doveadm mailbox update), as recreating it would. */
   setUidValidity(value: number, mailbox?: string): Promise<void>;
-  /** Stop the server process, keeping the mail (restart() brings it back on the same port). */
-  kill(): Promise<void>;
+  /** Stop the server, keeping the mail (restart() brings it back on the same port). `crash` (default): SIGKILL
+   *  every Dovecot process at once, connections drop without a goodbye; `graceful`: SIGTERM the master. */
+  kill(how?: 'crash' | 'graceful'): Promise<void>;
   restart(): Promise<void>;
   /** Stop the server and remove the temp folder. */
   stop(): Promise<void>;
@@ -70,6 +71,8 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotSe
   await mkdir(join(dir, 'state'), { recursive: true });
   await mkdir(home, { recursive: true });
   if (isRoot) {
+    // mail processes run as nobody: they must be able to walk down to the maildir
+    chmodSync(dir, 0o711);
     chownSync(join(dir, 'home'), uid, gid);
     chownSync(home, uid, gid);
   }
@@ -156,17 +159,17 @@ service anvil {
     async setUidValidity(value, mailbox = 'INBOX') {
       await doveadm(['mailbox', 'update', '-u', user, '--uid-validity', String(value), mailbox]);
     },
-    async kill() {
+    async kill(how = 'crash') {
       const d = daemon as Daemon | null;
       daemon = null;
-      if (d) await d.stop();
+      if (d) await (how === 'crash' ? d.crash() : d.stop());
     },
     async restart() {
       await server.kill();
       await start();
     },
     async stop() {
-      await server.kill();
+      await server.kill('crash');
       await rm(dir, { recursive: true, force: true });
     },
   };

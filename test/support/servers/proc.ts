@@ -59,12 +59,15 @@ export interface Daemon {
   alive(): boolean;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL the daemon's whole process group at once (a crash: no goodbye to clients); resolves when the leader has exited. */
+  crash(): Promise<void>;
   log(): string;
 }
 
+/** Start a daemon in its own process group (so crash() can take its children down with it). */
 export function spawnDaemon(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; logFile: string; cwd?: string }): Daemon {
   const fd = openSync(opts.logFile, 'a');
-  const child = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', fd, fd] });
+  const child = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', fd, fd], detached: true });
   closeSync(fd);
   let exited = false;
   const exit = new Promise<void>((resolve) => {
@@ -87,6 +90,15 @@ export function spawnDaemon(cmd: string, args: string[], opts: { env?: NodeJS.Pr
       } catch {
         return '';
       }
+    },
+    async crash() {
+      if (exited || child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+      await exit;
     },
     async stop(graceMs = 5000) {
       if (exited) return;
