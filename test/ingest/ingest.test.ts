@@ -109,6 +109,24 @@ describeShared('ingest on real data', () => {
     }
   });
 
+  it('compact (summary patches, no To/Cc read) and full agree on the whole corpus', async () => {
+    const files: string[] = [];
+    const walk = (p: string): void => {
+      for (const n of readdirSync(p, { withFileTypes: true })) {
+        const q = join(p, n.name);
+        if (n.isDirectory()) walk(q);
+        else if (/\.(eml|mbox|mboxrd)$/.test(n.name)) files.push(q);
+      }
+    };
+    walk(sharedPath('corpus'));
+    const full = await ingest(files);
+    const compact = await ingest(files, { keep: 'compact' });
+    expect(shape(compact)).toEqual(shape(full));
+    expect(compact.accounting).toEqual(full.accounting);
+    expect(compact.quarantined).toEqual(full.quarantined);
+    expect(full.series.length).toBeGreaterThan(50);
+  });
+
   it('the odd real mails in corpus/oddities are all accounted for', async () => {
     const dirs = readdirSync(sharedPath('corpus', 'oddities')).map((d) => sharedPath('corpus', 'oddities', d));
     const r = await ingest(dirs);

@@ -6,6 +6,8 @@
 
 /** git mailinfo's is_scissors_line: "-- >8 --" and friends, with a little cruft allowed. */
 export function isScissorsLine(line: string): boolean {
+  // No scissors mark at all: not a scissors line (the common case, decided without the scan).
+  if (!line.includes('8') && !line.includes('%')) return false;
   let scissors = 0;
   let gap = 0;
   let perforation = 0;

@@ -1,4 +1,4 @@
-import type { DiffLine, FileDiff, Hunk } from '../../model/diff.js';
+import type { FileDiff, Hunk } from '../../model/diff.js';
 import { BrokenDiffError, fail, ok, type Result } from '../../model/errors.js';
 import { hasPrefixes, headerPath, splitGitHeader, stripP1, stripPair } from './diff-paths.js';
 
@@ -11,6 +11,8 @@ import { hasPrefixes, headerPath, splitGitHeader, stripP1, stripPair } from './d
  */
 
 const HUNK_RE = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/;
+const AFTER_HUNK_RE = /^[-+ ]/;
+const NOT_HUNK_LINE_RE = /^(---|\+\+\+|--\s*$)/;
 const BASE85_RE = /^[A-Za-z][0-9A-Za-z!#$%&()*+;<=>?@^_`{|}~-]*$/;
 
 interface Draft {
@@ -20,6 +22,22 @@ interface Draft {
   prefixed: boolean;
   git: boolean;
   headerLine: number;
+  /** Hunks read so far (also when they are not kept). */
+  hunkCount: number;
+}
+
+export interface ParseDiffOptions {
+  /**
+   * false: read and check every hunk, count added/deleted lines, but keep no Hunk or DiffLine
+   * (files come back with `hunks: []`): for compact ingest, which drops hunks anyway.
+   */
+  keepHunks?: boolean;
+}
+
+/** Line i without a trailing CR. */
+function lineAt(lines: readonly string[], i: number): string {
+  const l = lines[i] as string;
+  return l.charCodeAt(l.length - 1) === 13 ? l.slice(0, -1) : l;
 }
 
 function newFile(): FileDiff {
@@ -39,12 +57,28 @@ function broken(msg: string): Result<never, BrokenDiffError> {
  * diff (between files or after the last one) is ignored; hunk line counts are checked against
  * their headers and a mismatch is a BrokenDiffError naming the file and the hunk.
  */
-export function parseDiff(diffText: string, firstBodyLine = 1): Result<FileDiff[], BrokenDiffError> {
-  const lines = diffText.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+export function parseDiff(diffText: string, firstBodyLine = 1, opts: ParseDiffOptions = {}): Result<FileDiff[], BrokenDiffError> {
+  const lines = diffText.split('\n');
   if (diffText.endsWith('\n')) lines.pop();
+  return parseDiffLines(lines, 0, lines.length, firstBodyLine, opts);
+}
+
+/**
+ * parseDiff over lines[from, to) of an already split text (a trailing CR of a line is ignored);
+ * `firstBodyLine` is the 1-based body line of lines[from].
+ */
+export function parseDiffLines(
+  lines: readonly string[],
+  from: number,
+  to: number,
+  firstBodyLine: number,
+  opts: ParseDiffOptions = {},
+): Result<FileDiff[], BrokenDiffError> {
+  const keepHunks = opts.keepHunks !== false;
   const files: FileDiff[] = [];
   let cur: Draft | null = null;
-  let i = 0;
+  let i = from;
+  const bodyBase = firstBodyLine - from;
 
   const finish = (): Result<null, BrokenDiffError> => {
     if (!cur) return ok(null);
@@ -90,27 +124,27 @@ export function parseDiff(diffText: string, firstBodyLine = 1): Result<FileDiff[
     d.file.newPath = d.git ? (d.prefixed ? p.replace(/^[a-z0-9]\//, '') : p) : p;
   };
 
-  while (i < lines.length) {
-    const line = lines[i] as string;
-    const bodyLine = firstBodyLine + i;
+  while (i < to) {
+    const line = lineAt(lines, i);
+    const bodyLine = bodyBase + i;
 
     if (line.startsWith('diff --git ')) {
       const r = finish();
       if (!r.ok) return r;
       const names = splitGitHeader(line.slice('diff --git '.length));
       if (!names) return broken(`unreadable file names in "${line}" at body line ${bodyLine}`);
-      cur = { file: newFile(), gitNames: names, prefixed: hasPrefixes(names[0], names[1]), git: true, headerLine: bodyLine };
+      cur = { file: newFile(), gitNames: names, prefixed: hasPrefixes(names[0], names[1]), git: true, headerLine: bodyLine, hunkCount: 0 };
       i++;
       continue;
     }
 
     // A non-git unified diff starts at a "---" line directly followed by "+++".
-    if (line.startsWith('--- ') && (lines[i + 1] ?? '').startsWith('+++ ') && (!cur || cur.file.hunks.length > 0 || !cur.git)) {
+    if (line.startsWith('--- ') && i + 1 < to && (lines[i + 1] as string).startsWith('+++ ') && (!cur || cur.hunkCount > 0 || !cur.git)) {
       const r = finish();
       if (!r.ok) return r;
-      const d: Draft = { file: newFile(), gitNames: null, prefixed: false, git: false, headerLine: bodyLine };
+      const d: Draft = { file: newFile(), gitNames: null, prefixed: false, git: false, headerLine: bodyLine, hunkCount: 0 };
       const oldRaw = headerPath(line.slice(4));
-      const newRaw = headerPath((lines[i + 1] as string).slice(4));
+      const newRaw = headerPath(lineAt(lines, i + 1).slice(4));
       const oldNull = oldRaw === '/dev/null';
       const newNull = newRaw === '/dev/null';
       // patch -p1 when the first components differ (a/ b/, linux.orig/ linux/); equal ones
@@ -137,16 +171,17 @@ export function parseDiff(diffText: string, firstBodyLine = 1): Result<FileDiff[
     let m: RegExpExecArray | null;
 
     if ((m = HUNK_RE.exec(line))) {
-      const r = readHunk(lines, i, firstBodyLine, m, d);
+      const r = readHunk(lines, i, to, bodyBase, m, d, keepHunks);
       if (!r.ok) return r;
-      f.hunks.push(r.value.hunk);
+      d.hunkCount++;
+      if (r.value.hunk) f.hunks.push(r.value.hunk);
       i = r.value.next;
       continue;
     }
     if (line.startsWith('@@')) {
       return broken(`unreadable hunk header "${line.slice(0, 80)}" in ${fileName(d)} at body line ${bodyLine} (a combined diff, or a mangled header)`);
     }
-    if (f.hunks.length > 0) {
+    if (d.hunkCount > 0) {
       // After the hunks of a file only a new file, a new hunk or trailing text may follow.
       i++;
       continue;
@@ -178,7 +213,7 @@ export function parseDiff(diffText: string, firstBodyLine = 1): Result<FileDiff[
       } else if (/^Binary files .* differ$/.test(line)) f.binary = true;
       else if (line === 'GIT binary patch') {
         f.binary = true;
-        i = skipBinaryPatch(lines, i + 1);
+        i = skipBinaryPatch(lines, i + 1, to);
         continue;
       }
     }
@@ -189,10 +224,10 @@ export function parseDiff(diffText: string, firstBodyLine = 1): Result<FileDiff[
   return ok(files);
 }
 
-function skipBinaryPatch(lines: string[], from: number): number {
+function skipBinaryPatch(lines: readonly string[], from: number, to: number): number {
   let i = from;
-  while (i < lines.length) {
-    const l = lines[i] as string;
+  while (i < to) {
+    const l = lineAt(lines, i);
     if (/^(literal|delta) \d+$/.test(l) || l === '' || BASE85_RE.test(l)) {
       if (l.startsWith('diff --git ')) break;
       i++;
@@ -210,21 +245,24 @@ function fileName(d: Draft): string {
   return '?';
 }
 
+/** One hunk from its header line `start`; with keepHunks false its lines are checked and counted, not kept (hunk null). */
 function readHunk(
-  lines: string[],
+  lines: readonly string[],
   start: number,
-  firstBodyLine: number,
+  to: number,
+  bodyBase: number,
   m: RegExpExecArray,
   d: Draft,
-): Result<{ hunk: Hunk; next: number }, BrokenDiffError> {
-  const header = lines[start] as string;
+  keepHunks: boolean,
+): Result<{ hunk: Hunk | null; next: number }, BrokenDiffError> {
+  const header = lineAt(lines, start);
   const oldStart = Number(m[1]);
   const oldLines = m[2] === undefined ? 1 : Number(m[2]);
   const newStart = Number(m[3]);
   const newLines = m[4] === undefined ? 1 : Number(m[4]);
   const hunk: Hunk = {
     oldStart, oldLines, newStart, newLines,
-    section: (m[5] as string).trim(), header, lines: [], bodyLine: firstBodyLine + start,
+    section: (m[5] as string).trim(), header, lines: [], bodyLine: bodyBase + start,
   };
   let oldLeft = oldLines;
   let newLeft = newLines;
@@ -239,46 +277,45 @@ function readHunk(
     );
 
   while (oldLeft > 0 || newLeft > 0) {
-    if (i >= lines.length) return mismatch('before the end of the diff');
-    const l = lines[i] as string;
-    const bodyLine = firstBodyLine + i;
-    const c = l[0];
-    let dl: DiffLine;
-    if (c === ' ' || l === '') {
-      if (oldLeft === 0 || newLeft === 0) return mismatch(`at body line ${bodyLine} (a context line past the count)`);
-      dl = { kind: 'ctx', text: l.slice(1), oldLine: oldNo++, newLine: newNo++, bodyLine };
+    if (i >= to) return mismatch('before the end of the diff');
+    const l = lineAt(lines, i);
+    const c = l.charCodeAt(0);
+    if (c === 0x20 || l === '') {
+      if (oldLeft === 0 || newLeft === 0) return mismatch(`at body line ${bodyBase + i} (a context line past the count)`);
+      if (keepHunks) hunk.lines.push({ kind: 'ctx', text: l.slice(1), oldLine: oldNo, newLine: newNo, bodyLine: bodyBase + i });
+      oldNo++;
+      newNo++;
       oldLeft--;
       newLeft--;
-    } else if (c === '-') {
-      if (oldLeft === 0) return mismatch(`at body line ${bodyLine} (a removed line past the count)`);
-      dl = { kind: 'del', text: l.slice(1), oldLine: oldNo++, newLine: null, bodyLine };
+    } else if (c === 0x2d) {
+      if (oldLeft === 0) return mismatch(`at body line ${bodyBase + i} (a removed line past the count)`);
+      if (keepHunks) hunk.lines.push({ kind: 'del', text: l.slice(1), oldLine: oldNo, newLine: null, bodyLine: bodyBase + i });
+      oldNo++;
       oldLeft--;
       file.deleted++;
-    } else if (c === '+') {
-      if (newLeft === 0) return mismatch(`at body line ${bodyLine} (an added line past the count)`);
-      dl = { kind: 'add', text: l.slice(1), oldLine: null, newLine: newNo++, bodyLine };
+    } else if (c === 0x2b) {
+      if (newLeft === 0) return mismatch(`at body line ${bodyBase + i} (an added line past the count)`);
+      if (keepHunks) hunk.lines.push({ kind: 'add', text: l.slice(1), oldLine: null, newLine: newNo, bodyLine: bodyBase + i });
+      newNo++;
       newLeft--;
       file.added++;
-    } else if (c === '\\') {
+    } else if (c === 0x5c) {
       markNoNewline(hunk);
-      i++;
-      continue;
     } else {
-      return mismatch(`when the hunk was cut short at body line ${bodyLine}: "${l.slice(0, 60)}"`);
+      return mismatch(`when the hunk was cut short at body line ${bodyBase + i}: "${l.slice(0, 60)}"`);
     }
-    hunk.lines.push(dl);
     i++;
   }
-  if (i < lines.length && (lines[i] as string).startsWith('\\')) {
+  if (i < to && lineAt(lines, i).startsWith('\\')) {
     markNoNewline(hunk);
     i++;
   }
   // A hunk line right after a complete hunk means the header announced too few lines.
-  const after = lines[i];
-  if (after !== undefined && /^[-+ ]/.test(after) && !/^(---|\+\+\+|--\s*$)/.test(after)) {
-    return mismatch(`and then more hunk lines at body line ${firstBodyLine + i}: "${after.slice(0, 60)}"`);
+  const after = i < to ? lineAt(lines, i) : undefined;
+  if (after !== undefined && AFTER_HUNK_RE.test(after) && !NOT_HUNK_LINE_RE.test(after)) {
+    return mismatch(`and then more hunk lines at body line ${bodyBase + i}: "${after.slice(0, 60)}"`);
   }
-  return ok({ hunk, next: i });
+  return ok({ hunk: keepHunks ? hunk : null, next: i });
 }
 
 function markNoNewline(hunk: Hunk): void {

@@ -5,8 +5,20 @@ import { parsePerson, splitTrailerBlock } from '../mail/parse-trailers.js';
 import {
   findDiffStart, findSignature, isScissorsLine, readInBodyHeaders, readMetaLine, type PatchMeta,
 } from './cut-patch-body.js';
-import { parseDiff } from './parse-diff-text.js';
+import { parseDiffLines } from './parse-diff-text.js';
 import { diffstatPathMatches, parseDiffstat } from './parse-diffstat.js';
+
+export interface ParsePatchBodyOptions {
+  /**
+   * true: the summary compact ingest keeps: trailers, files with their counts but no hunks,
+   * base-commit, prerequisites, change-id, in-body From/Subject, diffBodyLine; commitMessage,
+   * notes, diffText are '' and diffstat [], signature null. The diff is checked the same way.
+   */
+  summary?: boolean;
+}
+
+const DIVIDER_RE = /^---\s*$/;
+const TRAILING_META_RE = /^(base-commit|prerequisite-patch-id|change-id):/;
 
 /**
  * Cut a patch mail body into commit message, trailers, notes, diffstat, diff and signature.
@@ -14,8 +26,9 @@ import { diffstatPathMatches, parseDiffstat } from './parse-diffstat.js';
  * A diff whose counts are wrong, or a body that carries a patch twice, is a BrokenDiffError.
  * `diffBodyLine` is 0 when there is no diff.
  */
-export function parsePatchBody(body: string): Result<PatchBody, BrokenDiffError> {
-  const lines = body.replace(/\r\n/g, '\n').split('\n');
+export function parsePatchBody(body: string, opts: ParsePatchBodyOptions = {}): Result<PatchBody, BrokenDiffError> {
+  const summary = opts.summary === true;
+  const lines = (body.includes('\r') ? body.replace(/\r\n/g, '\n') : body).split('\n');
   const meta: PatchMeta = { baseCommit: null, prerequisitePatchIds: [], changeId: null };
 
   let start = 0;
@@ -38,7 +51,7 @@ export function parsePatchBody(body: string): Result<PatchBody, BrokenDiffError>
   const msgLimit = diffStart < 0 ? end : diffStart;
   let sep = -1;
   for (let i = start; i < msgLimit; i++) {
-    if (/^---\s*$/.test(lines[i] as string)) {
+    if (DIVIDER_RE.test(lines[i] as string)) {
       sep = i;
       break;
     }
@@ -46,13 +59,14 @@ export function parsePatchBody(body: string): Result<PatchBody, BrokenDiffError>
   const msgEnd = sep >= 0 ? sep : msgLimit;
 
   // Notes: between the divider and the diff, without the diffstat and meta lines.
+  // (Diffstat lines start with a blank, meta lines never do: a summary reads meta lines only.)
   const notesLines = sep >= 0 ? lines.slice(sep + 1, msgLimit) : [];
-  const stat = parseDiffstat(notesLines);
+  const stat = summary ? null : parseDiffstat(notesLines);
   const noteText: string[] = [];
   notesLines.forEach((l, k) => {
     if (stat && k >= stat.start && k < stat.end) return;
     if (readMetaLine(l, meta)) return;
-    noteText.push(l);
+    if (!summary) noteText.push(l);
   });
 
   // The diff: from its first line to the signature, minus trailing meta lines (format-patch --base).
@@ -61,7 +75,7 @@ export function parsePatchBody(body: string): Result<PatchBody, BrokenDiffError>
     // Blank lines may be blank context lines of the last hunk: only cut at meta lines.
     for (let k = end - 1; k > diffStart; k--) {
       const l = lines[k] as string;
-      if (/^(base-commit|prerequisite-patch-id|change-id):/.test(l)) diffEnd = k;
+      if (TRAILING_META_RE.test(l)) diffEnd = k;
       else if (l.trim() !== '') break;
     }
     for (let i = diffEnd; i < end; i++) readMetaLine(lines[i] as string, meta);
@@ -76,8 +90,8 @@ export function parsePatchBody(body: string): Result<PatchBody, BrokenDiffError>
   let files: FileDiff[] = [];
   let diffText = '';
   if (diffStart >= 0) {
-    diffText = `${lines.slice(diffStart, diffEnd).join('\n')}\n`;
-    const parsed = parseDiff(diffText, diffStart + 1);
+    if (!summary) diffText = `${lines.slice(diffStart, diffEnd).join('\n')}\n`;
+    const parsed = parseDiffLines(lines, diffStart, diffEnd, diffStart + 1, { keepHunks: !summary });
     if (!parsed.ok) return parsed;
     files = parsed.value;
     const twice = repeatedFile(lines, diffStart, diffEnd);
@@ -90,14 +104,14 @@ export function parsePatchBody(body: string): Result<PatchBody, BrokenDiffError>
   }
 
   const out: PatchBody = {
-    commitMessage: message,
+    commitMessage: summary ? '' : message,
     trailers,
-    notes: noteText.join('\n').trim(),
+    notes: summary ? '' : noteText.join('\n').trim(),
     diffstat: stat?.entries ?? [],
     diffText,
     diffBodyLine: diffStart >= 0 ? diffStart + 1 : 0,
     files,
-    signature: sig >= 0 ? lines.slice(sig + 1).join('\n').trim() : null,
+    signature: sig >= 0 && !summary ? lines.slice(sig + 1).join('\n').trim() : null,
     baseCommit: meta.baseCommit,
     prerequisitePatchIds: meta.prerequisitePatchIds,
     changeId: meta.changeId,

@@ -23,7 +23,27 @@ export interface HeaderSection {
   text: string;
 }
 
-const FIELD_RE = /^([!-9;-~]+)[ \t]*:/;
+const LF_LF = Buffer.from('\n\n', 'latin1');
+const LF_CR_LF = Buffer.from('\n\r\n', 'latin1');
+
+/** Field names as written -> lower case (the same few dozen names repeat on every mail). */
+const lowerNames = new Map<string, string>();
+
+/**
+ * Length of the field name when `line` starts a header field (`Name:`, `Name :`; the name is
+ * printable ASCII without ':'), else 0.
+ */
+function fieldNameLength(line: string): number {
+  let i = 0;
+  for (; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || c === 0x3a) break;
+  }
+  if (i === 0) return 0;
+  let j = i;
+  while (j < line.length && (line.charCodeAt(j) === 0x20 || line.charCodeAt(j) === 0x09)) j++;
+  return line.charCodeAt(j) === 0x3a ? i : 0;
+}
 
 /**
  * Splits the header section. A leading mbox `From ` line is skipped. The section ends
@@ -33,7 +53,7 @@ export function splitHeaderSection(bytes: Buffer): HeaderSection {
   const len = bytes.length;
   let start = 0;
   let fromLine = false;
-  if (len >= 5 && bytes[0] === 0x46 && bytes.toString('latin1', 0, 5) === 'From ') {
+  if (len >= 5 && bytes[0] === 0x46 && bytes[1] === 0x72 && bytes[2] === 0x6f && bytes[3] === 0x6d && bytes[4] === 0x20) {
     const nl = bytes.indexOf(0x0a);
     start = nl < 0 ? len : nl + 1;
     fromLine = true;
@@ -47,23 +67,17 @@ export function splitHeaderSection(bytes: Buffer): HeaderSection {
   } else if (bytes[start] === 0x0d && bytes[start + 1] === 0x0a) {
     end = start;
     bodyOffset = start + 2;
-  } else {
-    let from = start;
-    for (;;) {
-      const nl = bytes.indexOf(0x0a, from);
-      if (nl < 0 || nl + 1 >= len) break;
-      const c = bytes[nl + 1];
-      if (c === 0x0a) {
-        end = nl + 1;
-        bodyOffset = nl + 2;
-        break;
-      }
-      if (c === 0x0d && bytes[nl + 2] === 0x0a) {
-        end = nl + 1;
-        bodyOffset = nl + 3;
-        break;
-      }
-      from = nl + 1;
+  } else if (start < len) {
+    const lf = bytes.indexOf(LF_LF, start);
+    // An LF CR LF can only come first if it lies before that LF LF.
+    const crlfIn = lf < 0 ? bytes.subarray(start) : bytes.subarray(start, lf + 1);
+    const crlf = crlfIn.indexOf(LF_CR_LF);
+    if (crlf >= 0) {
+      end = start + crlf + 1;
+      bodyOffset = start + crlf + 3;
+    } else if (lf >= 0) {
+      end = lf + 1;
+      bodyOffset = lf + 2;
     }
   }
   const text = bytes.toString('latin1', start, end);
@@ -72,7 +86,7 @@ export function splitHeaderSection(bytes: Buffer): HeaderSection {
   let current: string | null = null;
   let currentKey = '';
   for (const raw of text.split('\n')) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const line = raw.charCodeAt(raw.length - 1) === 0x0d ? raw.slice(0, -1) : raw;
     if (line === '') continue;
     const c = line.charCodeAt(0);
     if ((c === 0x20 || c === 0x09) && current !== null) {
@@ -81,9 +95,15 @@ export function splitHeaderSection(bytes: Buffer): HeaderSection {
     }
     if (current !== null) lines.push({ key: currentKey, line: current });
     current = null;
-    const m = FIELD_RE.exec(line);
-    if (m) {
-      currentKey = (m[1] as string).toLowerCase();
+    const n = fieldNameLength(line);
+    if (n > 0) {
+      const name = line.slice(0, n);
+      let key = lowerNames.get(name);
+      if (key === undefined) {
+        key = name.toLowerCase();
+        if (lowerNames.size < 4096) lowerNames.set(name, key);
+      }
+      currentKey = key;
       current = line;
     } else {
       malformed++;

@@ -63,16 +63,25 @@ const MAILPARSER_OPTIONS: MailParserOptions = {
 
 export type ParsePath = 'auto' | 'fast' | 'mailparser';
 
+export interface ParseMessageOptions {
+  /**
+   * false: the fast path leaves `to` and `cc` empty instead of reading them (compact ingest
+   * drops them; long Cc lists are a good part of the parsing). Default true.
+   */
+  recipients?: boolean;
+}
+
 /** Parses one raw message; never throws for bad input. */
-export async function parseMessage(raw: RawMessage): Promise<Result<Message, MalformedMessageError>> {
-  return parseMessageVia(raw, 'auto');
+export async function parseMessage(raw: RawMessage, opts: ParseMessageOptions = {}): Promise<Result<Message, MalformedMessageError>> {
+  return parseMessageVia(raw, 'auto', opts);
 }
 
 /**
  * As parseMessage, choosing the path: 'auto' (fast path when it applies), 'mailparser'
  * (always mailparser), 'fast' (fast path or an error when it does not apply; for tests).
  */
-export async function parseMessageVia(raw: RawMessage, path: ParsePath): Promise<Result<Message, MalformedMessageError>> {
+export async function parseMessageVia(raw: RawMessage, path: ParsePath, opts: ParseMessageOptions = {}): Promise<Result<Message, MalformedMessageError>> {
+  const recipients = opts.recipients !== false;
   const bad = (reason: string): Result<never, MalformedMessageError> => fail(new MalformedMessageError(reason, raw.source));
   const bytes = raw.bytes;
   if (bytes.length === 0) return bad('empty input: the message has no bytes');
@@ -100,8 +109,8 @@ export async function parseMessageVia(raw: RawMessage, path: ParsePath): Promise
     content = {
       subject: decodeRfc2047(firstHeader(section.lines, 'subject') ?? ''),
       from: fastAddresses(section.lines, 'from')[0] ?? null,
-      to: fastAddresses(section.lines, 'to'),
-      cc: fastAddresses(section.lines, 'cc'),
+      to: recipients ? fastAddresses(section.lines, 'to') : [],
+      cc: recipients ? fastAddresses(section.lines, 'cc') : [],
       body,
       attachments: [],
     };

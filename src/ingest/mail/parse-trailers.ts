@@ -250,6 +250,12 @@ function personMatchesSender(person: Address, sender: Address): boolean {
   return false;
 }
 
+const OUTLOOK_ORIGINAL_RE = /^-{3,}\s*Original Message\s*-{3,}/i;
+const UNDERSCORES_RE = /^_{10,}\s*$/;
+const UNIFIED_OLD_RE = /^--- (a\/|\/dev\/null)/;
+const DIVIDER_RE = /^---\s*$/;
+const QUOTED_RE = /^\s*>/;
+
 const FOLLOWUP_IGNORED = new Set(['phone', 'email', 'subject', 'date', 'from', 'to']);
 
 /**
@@ -271,22 +277,28 @@ const FOLLOWUP_IGNORED = new Set(['phone', 'email', 'subject', 'date', 'from', '
  *   clients' `<mailto:...>` junk is removed.
  */
 export function extractFollowupTrailers(replyBody: string, sender: Address | null): Trailer[] {
-  const raw = replyBody.replace(/\r\n/g, '\n').split('\n');
+  const raw = (replyBody.includes('\r') ? replyBody.replace(/\r\n/g, '\n') : replyBody).split('\n');
   const lines: string[] = [];
   let divider = false;
   for (const l of raw) {
-    if (l === '-- ' || l === '--') break;
-    // Outlook-style unquoted copy of the original below the reply: not the sender's words.
-    if (/^-{3,}\s*Original Message\s*-{3,}/i.test(l) || /^_{10,}\s*$/.test(l)) break;
-    // A patch sent in reply (a new version, an applied copy, "something like this?"): its trailers are the patch's own.
-    if (/^diff --git /.test(l) || /^--- (a\/|\/dev\/null)/.test(l)) return [];
-    if (/^---\s*$/.test(l)) divider = true;
+    // Only lines starting with '-', '_' or 'd' can end the reply's own text or mark a patch.
+    const c = l.charCodeAt(0);
+    if (c === 0x2d) {
+      if (l === '-- ' || l === '--') break;
+      // Outlook-style unquoted copy of the original below the reply: not the sender's words.
+      if (OUTLOOK_ORIGINAL_RE.test(l)) break;
+      // A patch sent in reply (a new version, an applied copy, "something like this?"): its trailers are the patch's own.
+      if (UNIFIED_OLD_RE.test(l)) return [];
+      if (DIVIDER_RE.test(l)) divider = true;
+    } else if (c === 0x5f) {
+      if (UNDERSCORES_RE.test(l)) break;
+    } else if (c === 0x64 && l.startsWith('diff --git ')) return [];
     if (!divider) lines.push(l);
   }
   const out: Trailer[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
-    if (/^\s*>/.test(line)) continue;
+    if (QUOTED_RE.test(line) || !line.includes(':')) continue;
     let text = line.trim();
     const m = GENERIC_RE.exec(text);
     if (!m) continue;

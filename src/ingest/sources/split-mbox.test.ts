@@ -202,3 +202,14 @@ describeShared('splitMbox on real list threads', () => {
     }
   });
 });
+
+describe('splitMbox: mboxrd unescaping among quoted lines', () => {
+  it('removes one ">" only from lines that are ">...>From ", at every chunk size', async () => {
+    const body = '> quoted\n>\n>>From x\n>>>From y\nsome >From z\n>Fromage\n> >From no\n>From\n>From a\n';
+    const want = '> quoted\n>\n>From x\n>>From y\nsome >From z\n>Fromage\n> >From no\n>From\nFrom a\n';
+    const file = Buffer.from(`From mboxrd@z Thu Jan  1 00:00:00 1970\nSubject: s\n\n${body}\nFrom mboxrd@z Thu Jan  1 00:00:00 1970\nSubject: t\n\n>From b\n`, 'latin1');
+    for (const size of [1, 2, 3, 5, 7, 64, 1 << 20]) {
+      expect(await texts(file, size)).toEqual([`Subject: s\n\n${want}`, 'Subject: t\n\nFrom b\n']);
+    }
+  });
+});

@@ -19,9 +19,8 @@ export interface SplitMboxOptions {
 const NL = 0x0a;
 const CR = 0x0d;
 const GT = 0x3e;
-const FROM = Buffer.from('From ', 'latin1');
 const NL_FROM = Buffer.from('\nFrom ', 'latin1');
-const NL_GT = Buffer.from('\n>', 'latin1');
+const GT_FROM = Buffer.from('>From ', 'latin1');
 /** A From_ line longer than this is body text. Also the longest partial line carried between chunks. */
 const MAX_FROM_LINE = 1024;
 
@@ -87,7 +86,7 @@ export async function* splitMbox(
     }
     let pos = base; // start of bytes not yet moved into pieces
     let q1 = buf.indexOf(NL_FROM, base - 1);
-    let q2 = rd ? buf.indexOf(NL_GT, base - 1) : -1;
+    let q2 = rd ? nextEscapedFrom(buf, base - 1) : -1;
     for (;;) {
       let q: number;
       let isFrom: boolean;
@@ -123,15 +122,11 @@ export async function* splitMbox(
         inMessage = true;
         pos = eol === -1 || eol >= limit ? lineEnd : eol + 1;
         if (q1 !== -1 && q1 < pos - 1) q1 = buf.indexOf(NL_FROM, pos - 1);
-        if (q2 !== -1 && q2 < pos - 1) q2 = buf.indexOf(NL_GT, pos - 1);
+        if (q2 !== -1 && q2 < pos - 1) q2 = nextEscapedFrom(buf, pos - 1);
       } else {
-        q2 = buf.indexOf(NL_GT, p);
-        let k = p;
-        while (k < end && buf[k] === GT) k += 1;
-        if (k + 5 <= end && buf.compare(FROM, 0, 5, k, k + 5) === 0) {
-          if (p > pos) pieces.push(buf.subarray(pos, p));
-          pos = p + 1; // drop one '>'
-        }
+        q2 = nextEscapedFrom(buf, p);
+        if (p > pos) pieces.push(buf.subarray(pos, p));
+        pos = p + 1; // drop one '>'
       }
     }
     if (limit > pos) pieces.push(buf.subarray(pos, limit));
@@ -160,6 +155,19 @@ export async function* splitMbox(
     const m = finish();
     if (m) yield m;
   }
+}
+
+/**
+ * The newline at or after `from` that starts an escaped line (`>From `, `>>From `, ...), or -1.
+ * Searched by its `>From ` tail, which is rare, rather than by every quoted line.
+ */
+function nextEscapedFrom(buf: Buffer, from: number): number {
+  for (let h = buf.indexOf(GT_FROM, from + 1); h !== -1; h = buf.indexOf(GT_FROM, h + 1)) {
+    let k = h;
+    while (k - 1 > from && buf[k - 1] === GT) k--;
+    if (k - 1 >= from && buf[k - 1] === NL) return k - 1;
+  }
+  return -1;
 }
 
 function hasNonSpace(b: Buffer): boolean {

@@ -26,6 +26,8 @@ export function isMemberSubject(parsed: ParsedSubject): boolean {
 export interface FactsOptions {
   /** Replace how patch text is found (tests); default: the diff stage's patchTextOf. */
   patchText?: (m: Message) => { text: string } | null;
+  /** Cut patches into the summary compact ingest keeps (see ParsePatchBodyOptions.summary). */
+  summary?: boolean;
 }
 
 /** hg email numbers patches "[PATCH 1 of 2]"; read that as 1/2 when the subject parser did not. */
@@ -47,15 +49,16 @@ export function withMercurialCounter(parsed: ParsedSubject): ParsedSubject {
  * diff" question and the patch itself.
  */
 function readPatch(message: Message, opts: FactsOptions): { patch: Result<PatchBody, BrokenDiffError> | null; plain: PatchBody | null } {
+  const cut = { summary: opts.summary === true };
   if (opts.patchText) {
     const pt = opts.patchText(message);
-    return pt ? { patch: parsePatchBody(pt.text), plain: null } : { patch: null, plain: okOrNull(parsePatchBody(message.body)) };
+    return pt ? { patch: parsePatchBody(pt.text, cut), plain: null } : { patch: null, plain: okOrNull(parsePatchBody(message.body, cut)) };
   }
-  const fromBody = parsePatchBody(message.body);
+  const fromBody = parsePatchBody(message.body, cut);
   if (!fromBody.ok || fromBody.value.diffBodyLine > 0) return { patch: fromBody, plain: null };
   if (message.attachments.length > 0) {
     const pt = patchTextOf(message);
-    if (pt) return { patch: parsePatchBody(pt.text), plain: null };
+    if (pt) return { patch: parsePatchBody(pt.text, cut), plain: null };
   }
   return { patch: null, plain: fromBody.value };
 }
