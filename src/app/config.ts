@@ -11,11 +11,21 @@ import { validatePolicy, type MailPolicy } from '../publish/smtp/mail-policy.js'
 import { validateSmtpSettings } from '../publish/smtp/smtp-settings.js';
 import type { SmtpSettings } from '../publish/smtp/smtp-sender.js';
 
-export type SourceKindConfig = 'public-inbox' | 'mbox' | 'maildir';
+export type SourceKindConfig = 'public-inbox' | 'mbox' | 'maildir' | 'imap';
+
+export interface ImapSourceConfig {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string;
+  password: string;
+  mailbox: string;
+}
 
 export interface ServeConfig {
   store: { sqlite: string } | { postgres: string; sqlite?: undefined };
-  sources: { name: string; kind: SourceKindConfig; path: string }[];
+  /** `path` for public-inbox, mbox and maildir; `imap` for imap. */
+  sources: { name: string; kind: SourceKindConfig; path: string; imap?: ImapSourceConfig }[];
   pollMs: number;
   batchSize: number;
   completion: { waitMinutes: number };
@@ -80,13 +90,23 @@ export function validateServeConfig(raw: unknown, baseDir: string, where = 'conf
   const names = new Set<string>();
   const sources = (r.sources as unknown[]).map((s, i) => {
     const key = `sources[${i}]`;
-    if (!isObj(s)) bad(key, 'a mapping with name, kind and path');
+    if (!isObj(s)) bad(key, 'a mapping with name, kind and path (or, for imap, host, user, password)');
     const o = s as Obj;
-    for (const k of Object.keys(o)) if (!['name', 'kind', 'path'].includes(k)) bad(`${key}.${k}`, 'unknown setting (name, kind, path)');
+    const allowed = o.kind === 'imap' ? ['name', 'kind', 'host', 'port', 'secure', 'user', 'password', 'mailbox'] : ['name', 'kind', 'path'];
+    for (const k of Object.keys(o)) if (!allowed.includes(k)) bad(`${key}.${k}`, `unknown setting (${allowed.join(', ')})`);
     if (typeof o.name !== 'string' || !/^[\w.-]+$/.test(o.name)) bad(`${key}.name`, 'a name of letters, digits, ".", "_" or "-" is required');
     if (names.has(o.name as string)) bad(`${key}.name`, `"${String(o.name)}" is used twice`);
     names.add(o.name as string);
-    if (!['public-inbox', 'mbox', 'maildir'].includes(o.kind as string)) bad(`${key}.kind`, `public-inbox, mbox or maildir, not ${JSON.stringify(o.kind)}`);
+    if (!['public-inbox', 'mbox', 'maildir', 'imap'].includes(o.kind as string)) bad(`${key}.kind`, `public-inbox, mbox, maildir or imap, not ${JSON.stringify(o.kind)}`);
+    if (o.kind === 'imap') {
+      if (typeof o.host !== 'string' || o.host === '') bad(`${key}.host`, 'a host name is required');
+      for (const f of ['user', 'password'] as const) if (typeof o[f] !== 'string') bad(`${key}.${f}`, 'a string is required');
+      if (o.secure !== undefined && typeof o.secure !== 'boolean') bad(`${key}.secure`, 'true or false');
+      if (o.mailbox !== undefined && typeof o.mailbox !== 'string') bad(`${key}.mailbox`, 'a mailbox name');
+      const secure = o.secure === true;
+      const imap: ImapSourceConfig = { host: o.host as string, port: int(`${key}.port`, o.port, secure ? 993 : 143, 1, 65535), secure, user: o.user as string, password: o.password as string, mailbox: (o.mailbox as string | undefined) ?? 'INBOX' };
+      return { name: o.name as string, kind: 'imap' as const, path: `imap://${imap.user}@${imap.host}:${imap.port}/${imap.mailbox}`, imap };
+    }
     return { name: o.name as string, kind: o.kind as SourceKindConfig, path: path(`${key}.path`, o.path) };
   });
 

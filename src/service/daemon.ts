@@ -15,37 +15,34 @@
  *    a crash is confirmed when its Message-ID has come back from the list into the store.
  */
 import type { Logger } from 'pino';
-import type { Address, Message, Series, SeriesReview } from '../model/index.js';
+import type { Message, Series } from '../model/index.js';
 import { parseMessage, synthesiseMessageId } from '../ingest/mail/parse-message.js';
 import { factsOf } from '../ingest/thread/facts-of.js';
 import { assembleThreads } from '../ingest/thread/assemble-threads.js';
 import { assembleSeries, type MailRole } from '../ingest/thread/assemble-series.js';
 import type { MailFacts } from '../ingest/thread/mail-facts.js';
 import { Interner, compactMail } from '../ingest/pipeline/compact-mail.js';
-import { renderReplies } from '../report/email/render-replies.js';
-import { queueReplies, deliverPending, withoutSaid, type DeliveryReport } from '../publish/smtp/deliver-replies.js';
-import { selectPolicy, DEFAULT_POLICY, type MailPolicy } from '../publish/smtp/mail-policy.js';
+import { deliverPending, type DeliveryReport } from '../publish/smtp/deliver-replies.js';
+import { DEFAULT_POLICY, type MailPolicy } from '../publish/smtp/mail-policy.js';
 import type { MailSender } from '../publish/smtp/smtp-sender.js';
 import type { Outbox } from '../store/outbox.js';
-import { reviewKey, type NewMessage, type SeriesRow, type SeriesState, type ServiceStore, type StoredFinding } from '../store/service-store.js';
+import { reviewKey, type NewMessage, type SeriesRow, type SeriesState, type ServiceStore } from '../store/service-store.js';
 import { planCompletion, type CompletionEntry, type CompletionPolicy } from './series-completion.js';
 import { InProcessQueue, type JobQueue, type ReviewJob } from './job-queue.js';
-import { quotedLines } from './quoted-lines.js';
 import type { ServiceSource } from './service-source.js';
+import type { WakingSource } from './live-adapter.js';
+import { runReviewJob, seriesRowOf, type FullReviewJob, type MailSettings, type ReviewFn } from './review-runner.js';
 
-export type ReviewFn = (series: Series, ctx: { messages: Map<string, Message> }) => Promise<SeriesReview>;
+export type { ReviewFn, MailSettings } from './review-runner.js';
 
-export interface MailSettings {
-  from: Address;
-  messageIdDomain: string;
-  reportUrl?: string;
-  /** Per list address; a series posted to no listed list gets no mail. */
-  lists: Record<string, MailPolicy>;
-}
+export type Progress =
+  | { phase: 'ingest'; source: string; stored: number; read: number }
+  | { phase: 'review'; done: number; queued: number };
 
 export interface DaemonDeps {
   store: ServiceStore;
-  outbox: Outbox;
+  /** null: nothing is mailed (PostgreSQL, backfill). */
+  outbox: Outbox | null;
   sources: readonly ServiceSource[];
   /** The review of one series (default in `serve`: the pipeline's reviewSeries). */
   review: ReviewFn;
@@ -60,8 +57,14 @@ export interface DaemonDeps {
   batchSize?: number;
   /** Only messages received within this window are assembled (default 30 days). */
   windowMs?: number;
-  /** Make a job queue around the daemon's review runner (default: in process). */
+  /**
+   * Make a job queue around the review runner (default: in process). A queue that runs jobs
+   * elsewhere (graphile-worker) gets the full job, which carries all a worker needs.
+   */
   queue?: (run: (job: ReviewJob) => Promise<void>) => JobQueue;
+  /** null: nothing is queued for mail (backfill). Default: the outbox given. */
+  mailReplies?: boolean;
+  progress?: (p: Progress) => void;
   /** Name recorded with each review (host:pid). */
   worker?: string;
 }
@@ -85,8 +88,6 @@ export interface DaemonStatus {
   lastError: string | null;
 }
 
-const SEVERE = new Set(['error']);
-
 export class Daemon {
   private readonly now: () => Date;
   private readonly facts = new Map<string, MailFacts & Message>();
@@ -96,18 +97,22 @@ export class Daemon {
   private readonly entries = new Map<string, CompletionEntry>();
   private readonly saved = new Map<string, string>();
   private readonly roles = new Map<string, string>();
+  private reviewsDone = 0;
   private readonly queue: JobQueue;
   private dirty = true;
   private loaded = false;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private stopped = false;
+  private started = false;
+  private kickPending = false;
   private nextDeadline: Date | null = null;
   readonly status: DaemonStatus;
 
   constructor(private readonly deps: DaemonDeps) {
     this.now = deps.now ?? (() => new Date());
     this.queue = (deps.queue ?? ((run) => new InProcessQueue(run, (job, err) => this.jobFailed(job, err))))((job) => this.runJob(job));
+    for (const s of deps.sources) (s as Partial<WakingSource>).onWake?.(() => this.kick());
     this.status = {
       startedAt: this.now(),
       ticks: 0,
@@ -121,25 +126,42 @@ export class Daemon {
     };
   }
 
+  /** Tick soon (a live source has mail), without waiting for the poll interval. */
+  private kick(): void {
+    if (!this.started || this.stopped) return;
+    if (this.ticking) {
+      this.kickPending = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.loop(), 0);
+  }
+
+  private async loop(): Promise<void> {
+    if (this.stopped) return;
+    this.timer = null;
+    try {
+      await this.tick();
+    } catch (err) {
+      this.status.lastError = err instanceof Error ? err.message : String(err);
+      this.deps.log.error({ err }, 'tick failed');
+    }
+    const again = this.kickPending;
+    this.kickPending = false;
+    if (!this.stopped) this.timer = setTimeout(() => void this.loop(), again ? 0 : (this.deps.pollMs ?? 500));
+  }
+
   /** Poll, plan, review and deliver until stop(). */
   start(): void {
-    const loop = async (): Promise<void> => {
-      if (this.stopped) return;
-      try {
-        await this.tick();
-      } catch (err) {
-        this.status.lastError = err instanceof Error ? err.message : String(err);
-        this.deps.log.error({ err }, 'tick failed');
-      }
-      if (!this.stopped) this.timer = setTimeout(() => void loop(), this.deps.pollMs ?? 500);
-    };
-    void loop();
+    this.started = true;
+    void this.loop();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.ticking;
+    for (const s of this.deps.sources) await (s as Partial<WakingSource>).stop?.();
     await this.queue.stop();
     this.deps.sender.close();
   }
@@ -186,6 +208,8 @@ export class Daemon {
     const st = this.status.sources.find((x) => x.name === src.name)!;
     try {
       const cursor = await this.deps.store.cursor(src.name);
+      let read = 0;
+      let stored = 0;
       for await (const batch of src.poll(cursor, this.deps.batchSize ?? 200)) {
         const now = this.now();
         const rows: NewMessage[] = [];
@@ -193,8 +217,9 @@ export class Daemon {
         for (const raw of batch.messages) {
           const parsed = await parseMessage(raw);
           const messageId = parsed.ok ? parsed.value.messageId : synthesiseMessageId(raw.bytes);
-          if (parsed.ok) parsedById.set(messageId, parsed.value);
-          else this.deps.log.warn({ source: src.name, origin: raw.source, messageId, reason: parsed.error.message }, 'unreadable message kept as is');
+          if (parsed.ok) {
+            if (!parsedById.has(messageId)) parsedById.set(messageId, parsed.value); // the first copy is the stored one
+          } else this.deps.log.warn({ source: src.name, origin: raw.source, messageId, reason: parsed.error.message }, 'unreadable message kept as is');
           rows.push({ messageId, origin: raw.source, raw: raw.bytes });
         }
         const inserted = new Set(await this.deps.store.addMessages(src.name, rows, batch.cursor, now));
@@ -207,6 +232,9 @@ export class Daemon {
           this.dirty = true;
           this.status.messages += inserted.size;
         }
+        read += rows.length;
+        stored += inserted.size;
+        this.deps.progress?.({ phase: 'ingest', source: src.name, stored, read });
       }
       st.lastPollAt = this.now();
       st.lastError = null;
@@ -218,6 +246,16 @@ export class Daemon {
 
   private async plan(now: Date): Promise<void> {
     this.dirty = false;
+    // messages older than the window leave memory (they stay in the store)
+    const oldest = now.getTime() - (this.deps.windowMs ?? 30 * 86_400_000);
+    for (const [id, at] of this.seenAt) {
+      if (at.getTime() >= oldest) continue;
+      this.seenAt.delete(id);
+      this.facts.delete(id);
+      this.roles.delete(id);
+    }
+    // reviews recorded by workers elsewhere (graphile-worker) are known only to the store
+    if (this.deps.queue) this.reviewed = await this.deps.store.reviewedKeys();
     const facts = [...this.facts.values()];
     const threads = assembleThreads(facts);
     const a = assembleSeries(facts, threads);
@@ -233,7 +271,7 @@ export class Daemon {
           const existing = await this.deps.store.series(e.series.id);
           // a reviewed series waiting for a late patch keeps its reviewed state until re-reviewed
           const state: SeriesState = existing && existing.state !== 'waiting' ? existing.state : 'waiting';
-          rows.push(seriesRow(e, state, now));
+          rows.push(seriesRowOf(e.series, state, e.contentHash, e.firstSeen, e.deadline, now));
           this.saved.set(e.series.id, sig);
         }
       }
@@ -244,7 +282,30 @@ export class Daemon {
     for (const r of changed) this.roles.set(r.messageId, `${r.role}\u0000${r.seriesId ?? ''}`);
     this.status.series = plan.entries.length;
     this.status.waiting = plan.waiting.length;
-    for (const e of plan.ready) await this.queue.add({ seriesId: e.series.id, revision: e.series.revision, contentHash: e.contentHash });
+    if (this.queue.addMany && plan.ready.length >= 20) await this.queue.addMany(plan.ready.map((e) => this.fullJob(e)));
+    else for (const e of plan.ready) await this.queue.add(this.fullJob(e));
+  }
+
+  /** The job a worker needs for a planned series: ids, reason and times. */
+  fullJob(e: CompletionEntry): FullReviewJob {
+    const s = e.series;
+    const ids = new Set<string>([...(s.cover ? [s.cover.messageId] : []), ...s.coverReplies]);
+    for (const p of s.patches) {
+      ids.add(p.messageId);
+      for (const r of p.replies) ids.add(r);
+    }
+    return {
+      seriesId: s.id,
+      revision: s.revision,
+      contentHash: e.contentHash,
+      messageIds: [...ids],
+      patchIds: s.patches.map((p) => p.messageId),
+      reason: e.readiness.kind === 'ready' ? e.readiness.reason : 'complete',
+      firstSeen: e.firstSeen.toISOString(),
+      deadline: e.deadline.toISOString(),
+      previous: s.previous,
+      partialReroll: s.partialReroll,
+    };
   }
 
   /** Review one series revision and record it with its replies (one transaction). */
@@ -253,55 +314,22 @@ export class Daemon {
     if (this.reviewed.has(key)) return;
     const e = this.entries.get(job.seriesId);
     if (!e || e.contentHash !== job.contentHash) return; // changed since: a newer job follows
-    const log = this.deps.log.child({ series: job.seriesId, revision: job.revision });
-    const { series, messages } = await this.fullSeries(e.series);
-    const now = this.now();
-    let review: SeriesReview;
-    try {
-      review = await this.deps.review(series, { messages });
-    } catch (err) {
-      log.error({ err }, 'review crashed');
-      review = { seriesId: series.id, subject: series.subject, revision: series.revision, messageId: series.id, findings: [], notRun: [], errors: [{ code: 'review-crashed', message: err instanceof Error ? err.message : String(err) }] };
-    }
-    const reason = e.readiness.kind === 'ready' ? e.readiness.reason : 'complete';
-    if (reason === 'deadline' && series.missing.length > 0 && !review.notRun.some((n) => /missing/.test(n))) {
-      review = { ...review, notRun: [...review.notRun, `patches ${series.missing.join(', ')} of ${series.total} had not arrived by the deadline`] };
-    }
-    const findings: StoredFinding[] = review.findings.map((f) => ({ ...f, quoted: quotedLines(series, f) }));
-    const first = series.cover ? messages.get(series.cover.messageId) : messages.get(series.patches[0]?.messageId ?? '');
-    const { policy, list } = selectPolicy(this.deps.mail.lists, first ?? null);
-    const fresh = withoutSaid(review, series, this.deps.outbox);
-    const replies = fresh.findings.length > 0
-      ? renderReplies(series, fresh, {
-          messages,
-          from: this.deps.mail.from,
-          date: now,
-          messageIdDomain: this.deps.mail.messageIdDomain,
-          ...(this.deps.mail.reportUrl ? { reportUrl: `${this.deps.mail.reportUrl.replace(/\/$/, '')}/series/${encodeURIComponent(series.id)}` } : {}),
-          recipients: policy.mode === 'author' ? 'author' : 'author+list',
-          neverMail: policy.neverMail,
-        })
-      : [];
-    let queued: string[] = [];
-    const state: SeriesState = review.errors.some((x) => x.code === 'patch-does-not-apply')
-      ? 'does-not-apply'
-      : review.errors.some((x) => x.code === 'review-crashed')
-        ? 'review-failed'
-        : findings.some((f) => SEVERE.has(f.severity))
-          ? 'errors-found'
-          : 'reviewed';
-    const res = await this.deps.store.recordReview(
-      { seriesId: series.id, revision: series.revision, contentHash: e.contentHash, reason, missing: series.missing, reviewedAt: now, notRun: review.notRun, errors: review.errors, findings, ...(this.deps.worker ? { worker: this.deps.worker } : {}) },
-      () => {
-        queued = queueReplies(this.deps.outbox, replies, policy, now).queued;
+    const out = await runReviewJob(
+      {
+        store: this.deps.store,
+        outbox: this.deps.mailReplies === false ? null : this.deps.outbox,
+        review: this.deps.review,
+        mail: this.deps.mail,
+        log: this.deps.log,
+        now: this.now,
+        ...(this.deps.worker ? { worker: this.deps.worker } : {}),
       },
+      this.fullJob(e),
     );
     this.reviewed.add(key);
-    if (!res.recorded) return;
-    await this.deps.store.saveSeries([seriesRow(e, state, now)]);
-    this.saved.set(series.id, `${state}:${e.contentHash}`);
-    for (const f of findings) log.info({ rule: f.ruleId, messageId: f.messageId, patch: f.patch }, f.message.split('\n')[0] ?? '');
-    log.info({ reason, findings: findings.length, queued: queued.length, list, state }, 'series reviewed');
+    this.reviewsDone++;
+    this.deps.progress?.({ phase: 'review', done: this.reviewsDone, queued: this.reviewsDone + this.queue.depth() - 1 });
+    if (out.recorded) this.saved.set(job.seriesId, `${out.state}:${job.contentHash}`);
   }
 
   private jobFailed(job: ReviewJob, err: unknown): void {
@@ -310,34 +338,14 @@ export class Daemon {
     this.dirty = true;
   }
 
-  /** The series with whole messages (bodies, hunks), read again from the store. */
-  private async fullSeries(compact: Series): Promise<{ series: Series; messages: Map<string, Message> }> {
-    const ids = new Set<string>([...(compact.cover ? [compact.cover.messageId] : []), ...compact.coverReplies]);
-    for (const p of compact.patches) {
-      ids.add(p.messageId);
-      for (const r of p.replies) ids.add(r);
-    }
-    const stored = await this.deps.store.messagesByIds([...ids]);
-    const messages = new Map<string, Message>();
-    for (const s of stored.values()) {
-      const r = await parseMessage({ source: s.origin, bytes: s.raw });
-      if (r.ok) messages.set(r.value.messageId, r.value);
-    }
-    const list = [...messages.values()];
-    const sub = assembleSeries(list, assembleThreads(list)).series;
-    const patchIds = new Set(compact.patches.map((p) => p.messageId));
-    const same = sub.find((s) => s.id === compact.id) ?? [...sub].sort((x, y) => overlap(y, patchIds) - overlap(x, patchIds))[0];
-    if (!same) return { series: compact, messages };
-    return { series: { ...same, id: compact.id, previous: compact.previous, partialReroll: compact.partialReroll }, messages };
-  }
-
   private async deliver(): Promise<void> {
     const lists = Object.values(this.deps.mail.lists);
     const active = lists.filter((p) => p.mode !== 'nobody');
     // dry run: rows stay 'pending' in the outbox (the dashboard shows them); nothing is sent
-    if (active.length === 0 || this.deps.sender.dryRun) return;
+    const outbox = this.deps.outbox;
+    if (active.length === 0 || this.deps.sender.dryRun || !outbox || this.deps.mailReplies === false) return;
     const policy: MailPolicy = { ...DEFAULT_POLICY, mode: 'author+list', maxPerHour: Math.max(...active.map((p) => p.maxPerHour)) };
-    const report = await deliverPending(this.deps.outbox, this.deps.sender, policy, {
+    const report = await deliverPending(outbox, this.deps.sender, policy, {
       now: this.now,
       alreadyDelivered: (id) => this.deps.store.hasMessage(id),
     });
@@ -350,29 +358,6 @@ export class Daemon {
   queueDepth(): number {
     return this.queue.depth();
   }
-}
-
-function overlap(s: Series, ids: Set<string>): number {
-  return s.patches.filter((p) => ids.has(p.messageId)).length;
-}
-
-function seriesRow(e: CompletionEntry, state: SeriesState, now: Date): SeriesRow {
-  const s = e.series;
-  return {
-    id: s.id,
-    subject: s.subject,
-    title: s.title,
-    revision: s.revision,
-    total: s.total,
-    author: s.author ? (s.author.name ? `${s.author.name} <${s.author.address}>` : s.author.address) : null,
-    state,
-    missing: s.missing,
-    firstSeen: e.firstSeen,
-    deadline: e.deadline,
-    contentHash: e.contentHash,
-    previous: s.previous,
-    updatedAt: now,
-  };
 }
 
 function rolesOf(roles: Map<string, MailRole>, series: readonly Series[]): { messageId: string; role: string; seriesId: string | null }[] {

@@ -13,11 +13,18 @@ export interface ReviewJob {
   contentHash: string;
 }
 
+import type { FullReviewJob } from './review-runner.js';
+
+/** A job with what a worker elsewhere needs (see review-runner.ts); in-process queues use the key only. */
+export type { FullReviewJob };
+
 export const jobKey = (j: ReviewJob): string => `${j.seriesId}\u0000${j.revision}\u0000${j.contentHash}`;
 
 export interface JobQueue {
   /** Queue a job; a job already queued or running under the same key is not queued again. */
   add(job: ReviewJob): Promise<void>;
+  /** Queue many at once (a backlog); optional: add() one by one otherwise. */
+  addMany?(jobs: readonly FullReviewJob[]): Promise<void>;
   /** Jobs queued and not finished. */
   depth(): number;
   /** Resolves when everything queued so far has run. */

@@ -31,12 +31,13 @@ export interface ServiceSource {
  * when the file ends with the blank line mbox writers put after each message; a message still
  * being appended is read on the next poll.
  */
-export function mboxTailSource(name: string, path: string): ServiceSource {
+export function mboxTailSource(name: string, path: string, opts: { chunkBytes?: number } = {}): ServiceSource {
+  const chunkBytes = opts.chunkBytes ?? 32 << 20;
   return {
     name,
     kind: 'mbox',
     async *poll(cursor, batchSize) {
-      const start = cursor === null ? 0 : Number(cursor);
+      let start = cursor === null ? 0 : Number(cursor);
       if (!Number.isInteger(start) || start < 0) throw new SourceUnreadableError(`${path}: cursor "${cursor}" is not a byte offset`, path);
       let size: number;
       try {
@@ -46,41 +47,49 @@ export function mboxTailSource(name: string, path: string): ServiceSource {
         throw new SourceUnreadableError(`${path}: ${(err as Error).message}`, path);
       }
       if (size < start) throw new SourceUnreadableError(`${path}: the file shrank below the cursor (${size} < ${start}); it was rewritten, not appended to`, path);
-      if (size === start) return;
-      const fh = await open(path, 'r');
-      let buf: Buffer;
-      try {
-        buf = Buffer.alloc(size - start);
-        const { bytesRead } = await fh.read(buf, 0, buf.length, start);
-        buf = buf.subarray(0, bytesRead);
-      } finally {
-        await fh.close();
-      }
-      const complete = completeLength(buf);
-      if (complete === 0) return;
-      const part = buf.subarray(0, complete);
-      let batch: RawMessage[] = [];
-      let n = 0;
-      for await (const m of splitMbox([part], `${path}@${start}`)) {
-        batch.push(m);
-        n++;
-        if (batch.length >= batchSize) {
-          // cursors inside one read are not byte-exact; only the read's end is. Yield the
-          // interim batches with the old cursor: a crash re-reads them and the store dedups.
-          yield { messages: batch, cursor: String(start) };
-          batch = [];
+      // read in chunks of at most chunkBytes, each cut after its last complete message
+      while (start < size) {
+        const want = Math.min(size - start, chunkBytes);
+        const atEnd = want === size - start;
+        const fh = await open(path, 'r');
+        let buf: Buffer;
+        try {
+          buf = Buffer.alloc(want);
+          const { bytesRead } = await fh.read(buf, 0, want, start);
+          buf = buf.subarray(0, bytesRead);
+        } finally {
+          await fh.close();
         }
+        const complete = completeLength(buf, atEnd);
+        if (complete === 0) {
+          if (atEnd) return; // a message still being written
+          throw new SourceUnreadableError(`${path}: the message at byte ${start} is larger than ${chunkBytes} bytes`, path);
+        }
+        const part = buf.subarray(0, complete);
+        let batch: RawMessage[] = [];
+        for await (const m of splitMbox([part], `${path}@${start}`)) {
+          batch.push(m);
+          if (batch.length >= batchSize) {
+            // cursors inside one chunk are not byte-exact; only the chunk's end is. Interim
+            // batches keep the old cursor: a crash re-reads them and the store drops duplicates.
+            yield { messages: batch, cursor: String(start) };
+            batch = [];
+          }
+        }
+        start += complete;
+        yield { messages: batch, cursor: String(start) };
       }
-      void n;
-      yield { messages: batch, cursor: String(start + complete) };
     },
   };
 }
 
-/** Bytes of `buf` made of complete messages (see mboxTailSource). */
-export function completeLength(buf: Buffer): number {
+/**
+ * Bytes of `buf` made of complete messages (see mboxTailSource). `atEnd`: buf ends where the file
+ * ends (then a final blank line closes the last message); otherwise only a From_ line does.
+ */
+export function completeLength(buf: Buffer, atEnd = true): number {
   if (buf.length === 0) return 0;
-  if (buf.length >= 2 && buf[buf.length - 1] === 0x0a && (buf[buf.length - 2] === 0x0a || (buf[buf.length - 2] === 0x0d && buf[buf.length - 3] === 0x0a))) return buf.length;
+  if (atEnd && buf.length >= 2 && buf[buf.length - 1] === 0x0a && (buf[buf.length - 2] === 0x0a || (buf[buf.length - 2] === 0x0d && buf[buf.length - 3] === 0x0a))) return buf.length;
   // cut before the last From_ line: that message may still be being written
   let i = buf.lastIndexOf('\nFrom ');
   while (i >= 0) {

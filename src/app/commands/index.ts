@@ -4,6 +4,7 @@ import { register as registerB4Check } from './b4-check.js';
 import { register as registerKfuncs } from './kfuncs.js';
 import { register as registerModel } from './model.js';
 import { register as registerServe } from './serve.js';
+import { register as registerBackfill } from './backfill.js';
 import { register as registerReview } from './review.js';
 
 /**
@@ -17,5 +18,6 @@ export function registerCommands(program: Command): void {
   registerKfuncs(program);
   registerModel(program);
   registerServe(program);
+  registerBackfill(program);
   registerReview(program);
 }

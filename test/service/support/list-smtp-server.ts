@@ -10,9 +10,9 @@ export interface ListReceived {
 /**
  * A real SMTP server (npm smtp-server) on 127.0.0.1 that plays the mailing list: every message
  * it accepts is handed to `deliver` (the test appends it to the archive the daemon follows, as
- * the list and lore would) before the server answers 250, then recorded.
+ * the list and lore would) and recorded before the server answers 250 (after `acceptDelayMs`).
  */
-export async function startListSmtpServer(deliver: (raw: Buffer) => void = () => undefined) {
+export async function startListSmtpServer(deliver: (raw: Buffer) => void = () => undefined, opts: { acceptDelayMs?: number } = {}) {
   const received: ListReceived[] = [];
   const server: SMTPServer = new SMTPServer({
     authOptional: true,
@@ -31,7 +31,10 @@ export async function startListSmtpServer(deliver: (raw: Buffer) => void = () =>
           raw,
           messageId: /^Message-ID:\s*<([^>]+)>/im.exec(raw.toString('utf8'))?.[1] ?? null,
         });
-        callback(null);
+        // a delay between taking the message (and passing it to the list) and the 250: the
+        // window in which a crash leaves the sender not knowing the message went through
+        if (opts.acceptDelayMs) setTimeout(() => callback(null), opts.acceptDelayMs);
+        else callback(null);
       });
     },
   });

@@ -82,9 +82,14 @@ export function mboxEntry(bytes: Buffer): Buffer {
  * first added line, fingerprinted by series, patch and line text. Plain JS, so the spawned
  * daemon can import it.
  */
-export const TEST_REVIEW_MODULE = `
+export const TEST_REVIEW_MODULE = testReviewModule(0);
+
+/** TEST_REVIEW_MODULE taking `delayMs` per series (a review that costs time, to spread over workers). */
+export function testReviewModule(delayMs: number): string {
+  return `
 import { createHash } from 'node:crypto';
 export async function reviewSeries(series, ctx) {
+  if (${delayMs} > 0) await new Promise((r) => setTimeout(r, ${delayMs}));
   const findings = [];
   for (const p of series.patches) {
     const f = p.files[0];
@@ -100,3 +105,4 @@ export async function reviewSeries(series, ctx) {
     notRun: series.missing.length ? ['missing ' + series.missing.join(',')] : [], errors: [] };
 }
 `;
+}
