@@ -9,7 +9,7 @@ export const EXIT_CANNOT_RUN = 2;
 const program = new Command();
 program
   .name('bpf-review')
-  .description('Patch-review bot for the BPF mailing list: reads patch series, applies them to a kernel tree,\nchecks kfunc flags, verifier-state and reference-ownership rules, and says what a BPF maintainer would say.')
+  .description('Patch-review bot for the BPF mailing list: reads patch series, applies them to a kernel tree, checks kfunc flags, verifier-state and reference-ownership rules, and says what a BPF maintainer would say.')
   .version('0.1.0')
   .showHelpAfterError();
 

@@ -12,12 +12,11 @@ import { register as registerReview } from './review.js';
  * Add one import and one call per command.
  */
 export function registerCommands(program: Command): void {
-  void program;
   registerSeries(program);
-  registerB4Check(program);
+  registerReview(program);
   registerKfuncs(program);
   registerModel(program);
+  registerB4Check(program);
   registerServe(program);
   registerBackfill(program);
-  registerReview(program);
 }

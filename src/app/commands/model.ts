@@ -110,7 +110,7 @@ export async function runModel(opts: ModelOptions, io: ModelIo): Promise<number>
 export function register(program: Command): void {
   program
     .command('model')
-    .description('Predict what the BPF verifier says about the graph selftests (linked_list, rbtree, refcounted_kptr) of a kernel tree')
+    .description('predict what the BPF verifier says about the graph selftests (linked_list, rbtree, refcounted_kptr) of a kernel tree')
     .requiredOption('--tree <dir>', 'kernel tree: a checkout, the bpf selftests directory, or a bare git directory')
     .option('--version <x.y.z>', 'kernel version (default: from the tree Makefile)')
     .option('--format <format>', 'text or json', 'text')

@@ -109,7 +109,7 @@ export async function runReview(sources: string[], opts: ReviewCommandOptions, i
 export function register(program: Command): void {
   program
     .command('review')
-    .description('Review the patch series found in mail sources: kfunc flags, verifier state, reference ownership, C and process points')
+    .description('review the patch series found in mail sources: kfunc flags, verifier state, reference ownership, C and process points')
     .argument('<source...>', 'mbox/mboxrd (.gz), maildir, .eml file or folder, public-inbox v2 archive, or - for standard input')
     .option('--tree <dir>', 'kernel tree (git checkout or plain folder) to apply the series to; never modified')
     .option('--config <file>', 'YAML: rules on/off and severities, per path (see docs/configuration.md)')
