@@ -1,4 +1,4 @@
-import type { Series } from '../model/series.js';
+import { seriesDefaults, type Series } from '../model/series.js';
 import type { Patch, PatchBody } from '../model/patch.js';
 import type { Finding, SeriesReview } from '../model/diagnostic.js';
 import type { KernelVersion, TreeFacts } from '../model/kernel-facts.js';
@@ -79,15 +79,7 @@ export function seriesFromCase(c: RuleCase): Series {
     date: '2023-01-01T00:00:00.000Z',
     cover: c.cover ? { messageId: 'cover@test.invalid', subject: c.cover.subject, body: c.cover.body ?? '', baseCommit: null, changeId: null } : null,
     patches,
-    missing: [],
-    previous: null,
-    partialReroll: false,
-    threading: 'threaded',
-    baseCommit: null,
-    prerequisitePatchIds: [],
-    changeId: null,
-    coverReplies: [],
-    followupTrailers: [],
+    ...seriesDefaults(),
   };
 }
 

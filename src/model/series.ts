@@ -70,3 +70,11 @@ export interface ReviewedMessage {
   message: Message;
   role: 'cover' | 'patch' | 'reply' | 'other';
 }
+
+/** The fields of a Series that say nothing happened yet: no gaps, no revision links, no replies. */
+export function seriesDefaults(): Pick<Series, 'missing' | 'previous' | 'partialReroll' | 'threading' | 'baseCommit' | 'prerequisitePatchIds' | 'changeId' | 'coverReplies' | 'followupTrailers'> {
+  return {
+    missing: [], previous: null, partialReroll: false, threading: 'threaded', baseCommit: null,
+    prerequisitePatchIds: [], changeId: null, coverReplies: [], followupTrailers: [],
+  };
+}

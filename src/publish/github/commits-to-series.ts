@@ -1,4 +1,4 @@
-import { BrokenDiffError, type Address, type Patch, type Series } from '../../model/index.js';
+import { BrokenDiffError, seriesDefaults, type Address, type Patch, type Series } from '../../model/index.js';
 import { parseMessage } from '../../ingest/mail/index.js';
 import { parsePatchBody } from '../../ingest/diff/parse-patch-body.js';
 
@@ -61,14 +61,6 @@ export async function seriesFromCommits(pr: PullInfo, commits: PullCommit[]): Pr
     date: patches[0]?.date ?? null,
     cover: { messageId: id, subject: pr.title, body: pr.body ?? '', baseCommit: null, changeId: null },
     patches,
-    missing: [],
-    previous: null,
-    partialReroll: false,
-    threading: 'threaded',
-    baseCommit: null,
-    prerequisitePatchIds: [],
-    changeId: null,
-    coverReplies: [],
-    followupTrailers: [],
+    ...seriesDefaults(),
   };
 }

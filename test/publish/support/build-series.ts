@@ -1,4 +1,4 @@
-import type { Address, Finding, Message, Patch, Series, SeriesReview } from '../../../src/model/index.js';
+import { seriesDefaults, type Address, type Finding, type Message, type Patch, type Series, type SeriesReview } from '../../../src/model/index.js';
 import { parseMessage, parseSubject } from '../../../src/ingest/mail/index.js';
 import { parsePatchBody } from '../../../src/ingest/diff/parse-patch-body.js';
 import { readMboxFile } from '../../../src/ingest/sources/read-mbox-file.js';
@@ -41,15 +41,7 @@ export function seriesOf(patches: Patch[], opts: { cover?: Message; total?: numb
       ? { messageId: opts.cover.messageId, subject: opts.cover.subject, body: opts.cover.body, baseCommit: null, changeId: null }
       : null,
     patches,
-    missing: [],
-    previous: null,
-    partialReroll: false,
-    threading: 'threaded',
-    baseCommit: null,
-    prerequisitePatchIds: [],
-    changeId: null,
-    coverReplies: [],
-    followupTrailers: [],
+    ...seriesDefaults(),
   };
 }
 
