@@ -14,7 +14,7 @@
  *     of the repository with a sparse checkout of only the BPF directories edited, 13 commits of
  *     text written here (a KF_* flag, kfuncs and BTF_ID_FLAGS lines, a bpf_reg_state member,
  *     verifier checks and reworded messages, UAPI headers and their tools/ copy, libbpf, graph
- *     selftests and a prog_tests file; 1 to ~300 changed lines a patch, ~1,500 in all), then
+ *     selftests and a prog_tests file; 1 to ~280 changed lines a patch, ~1,350 in all), then
  *     `git format-patch --cover-letter --thread --base=HEAD -13`; the review must find no
  *     patch-does-not-apply error, or the benchmark fails;
  *  2. measures, each --runs times: `bpf-review review MBOX --tree TREE --format json` as a
@@ -366,6 +366,11 @@ function seriesSpec(read: (p: string) => string | null): SeriesPatchSpec[] {
  * was released or handed back to a collection, and fails the run when one was not.
  */
 #define BPF_F_TEST_NODE_OWNER	(1U << ${testBit})
+/* With BPF_F_TEST_NODE_OWNER: report the owner references still held at exit
+ * in the run's log instead of failing the run, so that a test can list them.
+ * The log is the one passed in ctx_out; its size must be at least 256 bytes.
+ */
+#define BPF_F_TEST_NODE_OWNER_LOG	(1U << ${testBit + 1})
 `;
   const uapiDoc = `
 /* Flags of struct bpf_rb_owner_info, as reported by BPF_OBJ_GET_INFO_BY_FD for a map
@@ -373,15 +378,40 @@ function seriesSpec(read: (p: string) => string | null): SeriesPatchSpec[] {
  * programs using it were loaded.
  */
 enum {
+	/* the verifier checked the owner references of the map's programs */
 	BPF_RB_OWNER_CHECKED	= (1U << 0),
+	/* every owner reference was released on every path */
 	BPF_RB_OWNER_RELEASED	= (1U << 1),
+	/* the programs were loaded with BPF_F_TEST_NODE_OWNER */
 	BPF_RB_OWNER_STRICT	= (1U << 2),
+	/* some program iterates with bpf_rbtree_owner_next() */
+	BPF_RB_OWNER_ITER	= (1U << 3),
+	/* some program holds an owner reference across bpf_spin_unlock() */
+	BPF_RB_OWNER_UNLOCKED	= (1U << 4),
 };
 
+/**
+ * struct bpf_rb_owner_info - What the verifier enforced on the owners of a graph.
+ * @flags: BPF_RB_OWNER_* flags.
+ * @nr_owned: The number of owner references the programs of the map may hold
+ *	at the same time, as the verifier counted them.
+ * @owner_id: The id of the program that last released an owner reference.
+ *
+ * Filled by BPF_OBJ_GET_INFO_BY_FD on a map whose value type holds a
+ * bpf_rb_root, when the caller passes a buffer of at least this size in
+ * info.rb_owner_info. Older kernels leave the buffer untouched; user space
+ * tells them apart by BPF_RB_OWNER_CHECKED.
+ *
+ * The counts are those of the programs loaded at the time of the call: a
+ * program loaded later may hold more owner references.
+ */
 struct bpf_rb_owner_info {
 	__u32 flags;
 	__u32 nr_owned;
 	__u64 owner_id;
+	__u64 rb_root_off;	/* offset of the bpf_rb_root in the map value */
+	__u32 rb_node_off;	/* offset of the bpf_rb_node in a node */
+	__u32 pad;
 };
 `;
   const verbosesRe = /^(\t+verbose\(env, ")arg#%d([^"\n]*\\n")/gm;
@@ -396,10 +426,28 @@ works it out from the kfunc's name today, which does not scale to new kfuncs.
 Add KF_NODE_OWNER: the kfunc returns a node the program owns and must release
 or push back. Nothing sets it yet.`,
       edits: [
-        ['include/linux/btf.h', afterLast(/^#define KF_\w+\s+\(1 << \d+\).*$/m, `#define KF_NODE_OWNER   (1 << ${bit}) /* kfunc returns a graph node owned by the caller */\n`)],
+        ['include/linux/btf.h', afterLast(/^#define KF_\w+\s+\(1 << \d+\).*$/m, `/*
+ * KF_NODE_OWNER: the kfunc returns a node of a graph collection (bpf_list_head,
+ * bpf_rb_root) that stays in its collection. The program may read and write the
+ * node while it holds the collection's lock; after the unlock it may only use
+ * the node through an owner reference (bpf_rbtree_owner_acquire()).
+ *
+ * The flag is only meaningful together with a graph kfunc: the verifier rejects
+ * it on kfuncs that return anything but a graph node.
+ */
+#define KF_NODE_OWNER   (1 << ${bit}) /* kfunc returns a graph node owned by the caller */
+`)],
         ['kernel/bpf/verifier.c', before(/^static bool is_kfunc_rcu\(/m, `static bool is_kfunc_node_owner(struct bpf_kfunc_call_arg_meta *meta)
 {
 	return meta->kfunc_flags & KF_NODE_OWNER;
+}
+
+/* A KF_NODE_OWNER kfunc must return a graph node: anything else is a bug in
+ * the kfunc's registration, reported when the program is loaded.
+ */
+static bool node_owner_ret_ok(const struct btf_type *t)
+{
+	return t && btf_type_is_ptr(t);
 }
 
 `)],
@@ -414,6 +462,34 @@ across a bpf_spin_unlock() without racing with its removal by another CPU.
 
 bpf_rbtree_owner_acquire() returns NULL when the node is being freed.`,
       edits: [
+        ['include/linux/bpf.h', before(/^#endif \/\* _LINUX_BPF_H \*\/$/m, `/*
+ * Owner references of graph nodes (bpf_rbtree_owner_acquire()): a node stays
+ * alive while its owner count is not zero, even after it was removed from its
+ * collection, and its owner field names the collection it is in (NULL once it
+ * was removed).
+ */
+struct bpf_graph_owner {
+	refcount_t refs;
+	void *root;
+};
+
+static inline bool bpf_graph_owner_held(const struct bpf_graph_owner *o)
+{
+	return refcount_read(&o->refs) > 0;
+}
+
+static inline void bpf_graph_owner_init(struct bpf_graph_owner *o, void *root)
+{
+	refcount_set(&o->refs, 0);
+	WRITE_ONCE(o->root, root);
+}
+
+static inline bool bpf_graph_owner_is(const struct bpf_graph_owner *o, const void *root)
+{
+	return READ_ONCE(o->root) == root;
+}
+
+`)],
         ['kernel/bpf/helpers.c', chain(
           before(defsEnd, `/**
  * bpf_rbtree_owner_acquire - Take an owner reference on a node of an rbtree.
@@ -458,10 +534,88 @@ __bpf_kfunc u32 bpf_rbtree_owner_count(struct bpf_rb_node *node)
 	return refcount_read(&n->owner_refs);
 }
 
+/**
+ * bpf_rbtree_owner_next - The node after @node in @root, with an owner reference.
+ * @root: The rbtree.
+ * @node: A node of @root the program holds an owner reference on.
+ *
+ * Return: the next node with a new owner reference, or NULL at the end of the
+ * tree or when the next node is being freed.
+ */
+__bpf_kfunc struct bpf_rb_node *bpf_rbtree_owner_next(struct bpf_rb_root *root,
+						       struct bpf_rb_node *node)
+{
+	struct bpf_rb_node_kern *n = (struct bpf_rb_node_kern *)node;
+	struct rb_node *next;
+
+	if (READ_ONCE(n->owner) != root)
+		return NULL;
+	next = rb_next(&n->rb_node);
+	if (!next)
+		return NULL;
+	return bpf_rbtree_owner_acquire(root, (struct bpf_rb_node *)next);
+}
+
+/**
+ * bpf_rbtree_owner_first - The first node of @root, with an owner reference.
+ * @root: The rbtree.
+ *
+ * Unlike bpf_rbtree_first(), the node returned may be used after the lock of
+ * @root is released, until it is passed to bpf_rbtree_owner_release().
+ *
+ * Return: the first node with a new owner reference, or NULL when the tree is
+ * empty or its first node is being freed.
+ */
+__bpf_kfunc struct bpf_rb_node *bpf_rbtree_owner_first(struct bpf_rb_root *root)
+{
+	struct rb_root_cached *r = (struct rb_root_cached *)root;
+	struct rb_node *first = rb_first_cached(r);
+
+	if (!first)
+		return NULL;
+	return bpf_rbtree_owner_acquire(root, (struct bpf_rb_node *)first);
+}
+
+/**
+ * bpf_rbtree_owner_last - The last node of @root, with an owner reference.
+ * @root: The rbtree.
+ *
+ * Return: the last node with a new owner reference, or NULL when the tree is
+ * empty or its last node is being freed.
+ */
+__bpf_kfunc struct bpf_rb_node *bpf_rbtree_owner_last(struct bpf_rb_root *root)
+{
+	struct rb_root_cached *r = (struct rb_root_cached *)root;
+	struct rb_node *last = rb_last(&r->rb_root);
+
+	if (!last)
+		return NULL;
+	return bpf_rbtree_owner_acquire(root, (struct bpf_rb_node *)last);
+}
+
+/**
+ * bpf_rbtree_owner_valid - Whether @node is still in @root.
+ * @root: The rbtree.
+ * @node: A node the program holds an owner reference on.
+ *
+ * Return: true while the node has not been removed from the tree.
+ */
+__bpf_kfunc bool bpf_rbtree_owner_valid(struct bpf_rb_root *root,
+					struct bpf_rb_node *node)
+{
+	struct bpf_rb_node_kern *n = (struct bpf_rb_node_kern *)node;
+
+	return READ_ONCE(n->owner) == root && !RB_EMPTY_NODE(&n->rb_node);
+}
+
 `, setStart),
           before(setEnd, `BTF_ID_FLAGS(func, bpf_rbtree_owner_acquire, KF_ACQUIRE | KF_RET_NULL | KF_NODE_OWNER)
 BTF_ID_FLAGS(func, bpf_rbtree_owner_release, KF_RELEASE)
 BTF_ID_FLAGS(func, bpf_rbtree_owner_count)
+BTF_ID_FLAGS(func, bpf_rbtree_owner_next, KF_ACQUIRE | KF_RET_NULL | KF_NODE_OWNER)
+BTF_ID_FLAGS(func, bpf_rbtree_owner_valid)
+BTF_ID_FLAGS(func, bpf_rbtree_owner_first, KF_ACQUIRE | KF_RET_NULL | KF_NODE_OWNER)
+BTF_ID_FLAGS(func, bpf_rbtree_owner_last, KF_ACQUIRE | KF_RET_NULL | KF_NODE_OWNER)
 `),
         )],
       ],
@@ -472,15 +626,47 @@ BTF_ID_FLAGS(func, bpf_rbtree_owner_count)
 reference (if any) keeps it alive. Add owner_ref_id to struct bpf_reg_state
 next to the other reference ids, and clear it where ref_obj_id is cleared.`,
       edits: [
-        ['include/linux/bpf_verifier.h', before(/^\tu32 frameno;/m, `	/* For PTR_TO_BTF_ID of a graph node returned by a KF_NODE_OWNER kfunc:
+        ['include/linux/bpf_verifier.h', chain(before(/^\tu32 frameno;/m, `	/* For PTR_TO_BTF_ID of a graph node returned by a KF_NODE_OWNER kfunc:
 	 * the id of the owner reference that keeps the node alive, 0 otherwise.
 	 * Released together with ref_obj_id.
 	 */
 	u32 owner_ref_id;
-`, /^struct bpf_reg_state \{/m)],
+`, /^struct bpf_reg_state \{/m), before(/^#endif \/\* _LINUX_BPF_VERIFIER_H \*\/$/m, `/* Does @reg reach a graph node through an owner reference? */
+static inline bool reg_has_owner_ref(const struct bpf_reg_state *reg)
+{
+	return reg->owner_ref_id != 0;
+}
+
+/* Do two registers reach their node through the same owner reference? */
+static inline bool reg_same_owner_ref(const struct bpf_reg_state *a,
+				      const struct bpf_reg_state *b)
+{
+	return a->owner_ref_id == b->owner_ref_id;
+}
+
+`))],
         ['kernel/bpf/verifier.c', before(/^static bool is_kfunc_rcu\(/m, `static void clear_owner_ref(struct bpf_reg_state *reg)
 {
 	reg->owner_ref_id = 0;
+}
+
+/* The owner reference @id was released: every register and stack slot that
+ * reached a node through it loses the node.
+ */
+static void release_owner_ref(struct bpf_verifier_env *env, u32 id)
+{
+	struct bpf_func_state *state;
+	struct bpf_reg_state *reg;
+
+	if (!id)
+		return;
+
+	bpf_for_each_reg_in_vstate(env->cur_state, state, reg, ({
+		if (reg->owner_ref_id == id) {
+			clear_owner_ref(reg);
+			mark_reg_invalid(env, reg);
+		}
+	}));
 }
 
 `)],
@@ -565,6 +751,92 @@ static int check_kfunc_node_owner(struct bpf_verifier_env *env,
 	return 0;
 }
 
+/* An argument of a kfunc that takes a node the program holds an owner reference
+ * on (bpf_rbtree_owner_release(), bpf_rbtree_owner_next()): the register must
+ * carry the reference, and the node must still be the one it was taken on.
+ */
+static int check_node_owner_arg(struct bpf_verifier_env *env,
+				struct bpf_kfunc_call_arg_meta *meta,
+				struct bpf_reg_state *reg, u32 regno)
+{
+	if (!reg->owner_ref_id) {
+		verbose(env, "R%d must hold an owner reference for %s\\n",
+			regno, meta->func_name);
+		return -EINVAL;
+	}
+	if (reg->off) {
+		verbose(env, "R%d owner reference with a non-zero offset %d\\n",
+			regno, reg->off);
+		return -EINVAL;
+	}
+	if (!tnum_is_const(reg->var_off) || reg->var_off.value) {
+		verbose(env, "R%d owner reference with a variable offset\\n", regno);
+		return -EINVAL;
+	}
+	if (meta->ref_obj_id && meta->ref_obj_id != reg->ref_obj_id) {
+		verbose(env, "R%d is not the node the owner reference id=%d was taken on\\n",
+			regno, reg->owner_ref_id);
+		return -EINVAL;
+	}
+	meta->ref_obj_id = reg->ref_obj_id;
+	return 0;
+}
+
+/* How many owner references the current state holds; a program may hold at
+ * most BPF_MAX_OWNER_REFS of them at the same time.
+ */
+#define BPF_MAX_OWNER_REFS 16
+
+static int count_owner_refs(struct bpf_verifier_env *env)
+{
+	struct bpf_func_state *state;
+	struct bpf_reg_state *reg;
+	u32 seen[BPF_MAX_OWNER_REFS];
+	int i, n = 0;
+
+	bpf_for_each_reg_in_vstate(env->cur_state, state, reg, ({
+		if (!reg->owner_ref_id)
+			continue;
+		for (i = 0; i < n; i++)
+			if (seen[i] == reg->owner_ref_id)
+				break;
+		if (i < n)
+			continue;
+		if (n == BPF_MAX_OWNER_REFS) {
+			verbose(env, "too many owner references, at most %d\\n",
+				BPF_MAX_OWNER_REFS);
+			return -E2BIG;
+		}
+		seen[n++] = reg->owner_ref_id;
+	}));
+	return n;
+}
+
+/* At program exit and at bpf_spin_unlock() every node reached without an
+ * owner reference goes back to being a non-owning reference; a node held by an
+ * owner reference that was never released is a leak.
+ */
+static int check_owner_refs_at_unlock(struct bpf_verifier_env *env, bool exiting)
+{
+	struct bpf_func_state *state;
+	struct bpf_reg_state *reg;
+	int err = 0;
+
+	bpf_for_each_reg_in_vstate(env->cur_state, state, reg, ({
+		if (!reg->owner_ref_id)
+			continue;
+		if (exiting) {
+			verbose(env, "owner reference id=%d of a graph node is not released\\n",
+				reg->owner_ref_id);
+			err = -EINVAL;
+			break;
+		}
+		if (!reg->ref_obj_id)
+			clear_owner_ref(reg);
+	}));
+	return err;
+}
+
 `),
           verifierHasKfuncCall
             ? before(/^\tif \(is_kfunc_destructive\(&meta\)/m, `	err = check_kfunc_node_owner(env, &meta, *insn_idx_p);
@@ -592,10 +864,40 @@ and let user space read which owner checks a map's programs were loaded with.`,
       ],
     },
     {
-      subject: 'libbpf: Add bpf_rbtree_owner_* declarations and a for_each_owned_node macro',
+      subject: 'libbpf: Add bpf_map_get_rb_owner_info() and the bpf_rbtree_owner_* declarations',
       body: `Declare the new kfuncs for BPF programs and add a helper macro that walks
 the nodes of an rbtree while holding an owner reference on each.`,
       edits: [
+        ['tools/lib/bpf/bpf.h', before(/^LIBBPF_API int bpf_map_get_fd_by_id\(/m, `/**
+ * @brief **bpf_map_get_rb_owner_info()** reads what the verifier enforced on
+ * the owners of the rbtree in the values of a map.
+ *
+ * @param map_fd a map whose value type holds a bpf_rb_root
+ * @param info where to store it
+ * @return 0 on success; negative error code otherwise (-EOPNOTSUPP from a
+ * kernel without owner references)
+ */
+LIBBPF_API int bpf_map_get_rb_owner_info(int map_fd, struct bpf_rb_owner_info *info);
+
+`)],
+        ['tools/lib/bpf/bpf.c', before(/^int bpf_map_get_fd_by_id\(__u32 id\)/m, `int bpf_map_get_rb_owner_info(int map_fd, struct bpf_rb_owner_info *info)
+{
+	struct bpf_map_info map_info;
+	__u32 len = sizeof(map_info);
+	int err;
+
+	memset(&map_info, 0, len);
+	memset(info, 0, sizeof(*info));
+	err = bpf_map_get_info_by_fd(map_fd, &map_info, &len);
+	if (err)
+		return libbpf_err(err);
+	if (!(info->flags & BPF_RB_OWNER_CHECKED))
+		return libbpf_err(-EOPNOTSUPP);
+	return 0;
+}
+
+`)],
+        ['tools/lib/bpf/libbpf.map', afterLast(/^\tglobal:$/m, '\t\tbpf_map_get_rb_owner_info;\n')],
         ['tools/lib/bpf/bpf_helpers.h', before(/^#endif\s*$(?![\s\S]*^#endif)/m, `
 struct bpf_rb_root;
 struct bpf_rb_node;
@@ -604,6 +906,12 @@ extern struct bpf_rb_node *bpf_rbtree_owner_acquire(struct bpf_rb_root *root,
 						    struct bpf_rb_node *node) __weak __ksym;
 extern void bpf_rbtree_owner_release(struct bpf_rb_node *node) __weak __ksym;
 extern __u32 bpf_rbtree_owner_count(struct bpf_rb_node *node) __weak __ksym;
+extern struct bpf_rb_node *bpf_rbtree_owner_next(struct bpf_rb_root *root,
+						 struct bpf_rb_node *node) __weak __ksym;
+extern bool bpf_rbtree_owner_valid(struct bpf_rb_root *root,
+				   struct bpf_rb_node *node) __weak __ksym;
+extern struct bpf_rb_node *bpf_rbtree_owner_first(struct bpf_rb_root *root) __weak __ksym;
+extern struct bpf_rb_node *bpf_rbtree_owner_last(struct bpf_rb_root *root) __weak __ksym;
 
 /*
  * Walk the first @nr nodes of @root starting at @first, each held by an owner
@@ -623,8 +931,8 @@ extern __u32 bpf_rbtree_owner_count(struct bpf_rb_node *node) __weak __ksym;
       body: `Programs that add nodes to an rbtree, take the first one and remove it,
 checking the key on the way. Each is run with BPF_PROG_TEST_RUN.`,
       edits: [
-        ['tools/testing/selftests/bpf/progs/rbtree_owner.c', () => rbtreeOwnerProgs(7)],
-        ['tools/testing/selftests/bpf/prog_tests/rbtree_owner.c', () => rbtreeOwnerProgTests(7)],
+        ['tools/testing/selftests/bpf/progs/rbtree_owner.c', () => rbtreeOwnerProgs(5)],
+        ['tools/testing/selftests/bpf/prog_tests/rbtree_owner.c', () => rbtreeOwnerProgTests(5)],
       ],
     },
     {
@@ -654,7 +962,7 @@ was added to the tree.`,
 the node popped is owned by the program.`,
       edits: [
         ['tools/testing/selftests/bpf/progs/linked_list.c', (old) => {
-          const add = linkedListAdditions(5);
+          const add = linkedListAdditions(10);
           const t = old ?? '';
           const lic = t.lastIndexOf('char _license[]');
           return lic >= 0 ? t.slice(0, lic) + add.slice(1) + '\n' + t.slice(lic) : t + add;
@@ -723,6 +1031,8 @@ selftests follow.`));
 
 interface Timed {
   ms: number;
+  /** user + system CPU of the process and the processes it waited for (git), when /usr/bin/time is there */
+  cpuMs?: number;
   maxRssKB?: number;
   stdout: string;
 }
@@ -737,28 +1047,39 @@ function median(xs: number[]): number {
 function runTimed(cmd: string, args: string[], cwd: string, okCodes: number[]): Timed {
   const useTime = existsSync('/usr/bin/time');
   const rssFile = join(tmpdir(), `bench-rss-${process.pid}`);
-  const [c, a] = useTime ? ['/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, args];
+  const [c, a] = useTime ? ['/usr/bin/time', ['-f', '%M %U %S', '-o', rssFile, cmd, ...args]] : [cmd, args];
   const t0 = performance.now();
   const r = spawnSync(c, a, { cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
   const ms = performance.now() - t0;
   if (r.status === null || !okCodes.includes(r.status)) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
   let maxRssKB: number | undefined;
+  let cpuMs: number | undefined;
   if (useTime) {
-    maxRssKB = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+    const [rss, user, sys] = (readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number);
+    maxRssKB = rss;
+    cpuMs = ((user ?? 0) + (sys ?? 0)) * 1000;
     rmSync(rssFile, { force: true });
   }
-  return { ms, maxRssKB, stdout: r.stdout };
+  return { ms, cpuMs, maxRssKB, stdout: r.stdout };
 }
 
 interface Series {
   label: string;
   times: number[];
+  cpu: number[];
   rssKB: number[];
+}
+
+function record(s: Series, t: Timed): void {
+  s.times.push(t.ms);
+  if (t.cpuMs !== undefined) s.cpu.push(t.cpuMs);
+  if (t.maxRssKB) s.rssKB.push(t.maxRssKB);
 }
 
 function fmtSeries(s: Series): string {
   const rss = s.rssKB.length ? `, peak RSS ${Math.round(median(s.rssKB) / 1024)} MB` : '';
-  return `${s.label.padEnd(58)} median ${median(s.times).toFixed(0).padStart(5)} ms, min ${Math.min(...s.times).toFixed(0).padStart(5)} ms (${s.times.map((t) => t.toFixed(0)).join(' ')})${rss}`;
+  const cpu = s.cpu.length ? `; CPU median ${median(s.cpu).toFixed(0)} ms` : '';
+  return `${s.label}\n    wall median ${median(s.times).toFixed(0).padStart(5)} ms, min ${Math.min(...s.times).toFixed(0).padStart(5)} ms (${s.times.map((t) => t.toFixed(0)).join(' ')})${cpu}${rss}`;
 }
 
 interface ReviewJson {
@@ -785,16 +1106,23 @@ function checkpatchTotals(out: string): { errors: number; warnings: number; chec
   return t;
 }
 
-/** A plain directory as a temporary git repository (the shipped example tree). */
+/**
+ * The repository to review against and clone: the directory itself when it is a bare repository
+ * or the top of a work tree; otherwise (a plain directory such as the shipped example tree, even
+ * inside another repository) a temporary repository made of its files.
+ */
 function repoOf(treeDir: string, work: string): string {
-  if (spawnSync('git', ['rev-parse', '--git-dir'], { cwd: treeDir, env: GIT_ENV }).status === 0) {
-    return resolve(treeDir, spawnSync('git', ['rev-parse', '--git-dir'], { cwd: treeDir, env: GIT_ENV, encoding: 'utf8' }).stdout.trim());
-  }
+  const probe = (args: string[]): string | null => {
+    const r = spawnSync('git', ['rev-parse', ...args], { cwd: treeDir, env: GIT_ENV, encoding: 'utf8' });
+    return r.status === 0 ? r.stdout.trim() : null;
+  };
+  if (probe(['--is-bare-repository']) === 'true' && resolve(probe(['--absolute-git-dir']) ?? '') === treeDir) return treeDir;
+  if (resolve(probe(['--show-toplevel']) ?? '/nonexistent') === treeDir) return treeDir;
   const repo = join(work, 'tree-repo');
   git(['init', '-q', repo], work);
   git(['--work-tree', treeDir, 'add', '-A', '-f', '.'], repo);
   git(['commit', '-q', '-m', 'import of the example tree'], repo);
-  return join(repo, '.git');
+  return repo;
 }
 
 async function main(): Promise<void> {
@@ -819,7 +1147,7 @@ async function main(): Promise<void> {
     const built = buildSeries(gitDir, work);
     const tBuild = performance.now() - t0;
     const total = built.linesPerPatch.reduce((a, b) => a + b, 0);
-    say(`tree: ${treeArg} (git dir ${gitDir}) at ${built.base.slice(0, 12)}`);
+    say(`tree: ${treeArg}${gitDir === resolve(treeArg) ? '' : ` (as the repository ${gitDir})`} at ${built.base.slice(0, 12)}`);
     say(`series: 13 patches + cover letter, ${total} changed lines (per patch: ${built.linesPerPatch.join(' ')}), ${statSync(built.mbox).size} bytes; built in ${(tBuild / 1000).toFixed(1)} s (not measured)`);
     say(`machine: ${cpus().length} cores, node ${process.version}; load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}`);
 
@@ -827,7 +1155,7 @@ async function main(): Promise<void> {
     const cp = join(work, 'checkpatch');
     mkdirSync(join(cp, 'scripts'), { recursive: true });
     for (const p of ['scripts/checkpatch.pl', 'scripts/spelling.txt', 'scripts/const_structs.checkpatch', '.checkpatch.conf']) {
-      const r = spawnSync('git', ['--git-dir', gitDir, 'show', `HEAD:${p}`], { env: GIT_ENV, maxBuffer: 1 << 28 });
+      const r = spawnSync('git', ['-C', gitDir, 'show', `HEAD:${p}`], { env: GIT_ENV, maxBuffer: 1 << 28 });
       if (r.status === 0) writeFileSync(join(cp, p), r.stdout);
       else if (p === 'scripts/checkpatch.pl') say('checkpatch: the tree has no scripts/checkpatch.pl: not measured');
     }
@@ -842,30 +1170,33 @@ async function main(): Promise<void> {
     const cacheDir = join(work, 'facts-cache');
     runTimed(process.execPath, reviewArgs(['--cache', cacheDir]), projectRoot, [0, 1]); // primes the cache
 
-    const cold: Series = { label: 'review, process, cold (no cache)', times: [], rssKB: [] };
-    const warm: Series = { label: 'review, process, warm (--cache primed)', times: [], rssKB: [] };
-    const cpAll: Series = { label: 'checkpatch.pl --no-tree, 13 files in one run', times: [], rssKB: [] };
-    const cpEach: Series = { label: 'checkpatch.pl --no-tree, once per patch (13 runs)', times: [], rssKB: [] };
+    const cold: Series = { label: 'bpf-review review, process, cold (no cache: full extraction of the base)', times: [], cpu: [], rssKB: [] };
+    const warm: Series = { label: 'bpf-review review, process, warm (--cache primed)', times: [], cpu: [], rssKB: [] };
+    const cpAll: Series = { label: 'checkpatch.pl --no-tree, the 13 files in one run', times: [], cpu: [], rssKB: [] };
+    const cpEach: Series = { label: 'checkpatch.pl --no-tree, once per patch (13 runs, summed)', times: [], cpu: [], rssKB: [] };
     let cpOut = '';
     let warmJson: ReviewJson | null = null;
     // interleaved, so that a change of load hits every kind alike
     for (let i = 0; i < runs; i++) {
       const c = runTimed(process.execPath, reviewArgs([]), projectRoot, [0, 1]);
-      cold.times.push(c.ms);
-      if (c.maxRssKB) cold.rssKB.push(c.maxRssKB);
+      record(cold, c);
       const w = runTimed(process.execPath, reviewArgs(['--cache', cacheDir]), projectRoot, [0, 1]);
-      warm.times.push(w.ms);
-      if (w.maxRssKB) warm.rssKB.push(w.maxRssKB);
+      record(warm, w);
       warmJson = JSON.parse(w.stdout) as ReviewJson;
       checkReview(warmJson);
       if (haveCheckpatch) {
         const a = runTimed('perl', ['scripts/checkpatch.pl', '--no-tree', ...built.patchFiles], cp, [0, 1]);
-        cpAll.times.push(a.ms);
-        if (a.maxRssKB) cpAll.rssKB.push(a.maxRssKB);
+        record(cpAll, a);
         cpOut = a.stdout;
         let sum = 0;
-        for (const f of built.patchFiles) sum += runTimed('perl', ['scripts/checkpatch.pl', '--no-tree', f], cp, [0, 1]).ms;
+        let sumCpu = 0;
+        for (const f of built.patchFiles) {
+          const one = runTimed('perl', ['scripts/checkpatch.pl', '--no-tree', f], cp, [0, 1]);
+          sum += one.ms;
+          sumCpu += one.cpuMs ?? 0;
+        }
         cpEach.times.push(sum);
+        if (sumCpu) cpEach.cpu.push(sumCpu);
       }
     }
 
@@ -876,27 +1207,51 @@ async function main(): Promise<void> {
     const { openKernelTree } = await import('../src/kernel/kernel-tree.js');
     const { memoryFactsCache } = await import('../src/kernel/series-facts.js');
     const { loadCParser } = await import('../src/kernel/c-parser.js');
-    const inproc: Series = { label: 'review, in process: reviewSources (disk cache primed)', times: [], rssKB: [] };
+    const inproc: Series = { label: 'review in process: reviewSources() with the primed disk cache (CPU: this process, not git)', times: [], cpu: [], rssKB: [] };
     await reviewSources([built.mbox], { tree: gitDir, cacheDir }); // loads the parser and the modules
     for (let i = 0; i < runs; i++) {
       t0 = performance.now();
+      const c0 = process.cpuUsage();
       const run = await reviewSources([built.mbox], { tree: gitDir, cacheDir });
       inproc.times.push(performance.now() - t0);
+      const c1 = process.cpuUsage(c0);
+      inproc.cpu.push((c1.user + c1.system) / 1000);
       if (run.reviewed[0]?.review.errors.some((e) => e.code === 'patch-does-not-apply')) throw new Error('in-process review: the series does not apply');
     }
-    const daemon: Series = { label: 'review, daemon: ingest + reviewSeries (tree open, facts in memory)', times: [], rssKB: [] };
+    const daemon: Series = { label: 'review in process, as the daemon: ingest + reviewSeries (tree open, parser loaded, base facts in memory)', times: [], cpu: [], rssKB: [] };
     const tree = await openKernelTree(gitDir);
     try {
       const parser = await loadCParser();
       const factsCache = memoryFactsCache();
       for (let i = 0; i <= runs; i++) {
         t0 = performance.now();
+        const c0 = process.cpuUsage();
         const ing = await ingest([built.mbox]);
         for (const s of ing.series) await reviewSeries(s, { messages: ing.messagesById, tree, parser, factsCache });
-        if (i > 0) daemon.times.push(performance.now() - t0); // the first fills the cache
+        const c1 = process.cpuUsage(c0);
+        if (i > 0) { // the first fills the cache
+          daemon.times.push(performance.now() - t0);
+          daemon.cpu.push((c1.user + c1.system) / 1000);
+        }
       }
     } finally {
       await tree.close();
+    }
+    // the trees the review applies the series into must be git's: compare the last one with the clone's HEAD
+    const { applySeries, runGit } = await import('../src/kernel/kernel-tree.js');
+    const check = await openKernelTree(gitDir);
+    try {
+      const patches = built.patchFiles.map((f, i) => {
+        const t = readFileSync(f, 'utf8');
+        return { counter: i + 1, diffText: t.slice(t.indexOf('\ndiff --git ') + 1, t.lastIndexOf('\n-- \n') + 1) };
+      });
+      const applied = await applySeries(check, patches, built.base);
+      const ours = applied.final ? (await runGit(['rev-parse', `${applied.final}^{tree}`], { cwd: check.gitDir, env: check.env })).stdout.toString().trim() : '(none)';
+      const theirs = git(['rev-parse', 'HEAD^{tree}'], join(work, 'clone')).trim();
+      if (ours !== theirs) throw new Error(`the review's tree after the series ${ours} is not git's ${theirs}`);
+      say(`applied tree after patch 13 equals git's (${ours.slice(0, 12)}), fast path: ${applied.patches.every((p) => p.changed) ? 'yes' : 'no'}`);
+    } finally {
+      await check.close();
     }
     const load1 = loadavg();
 
@@ -912,7 +1267,11 @@ async function main(): Promise<void> {
       const t = checkpatchTotals(cpOut);
       say(`checkpatch findings: ${t.errors} errors, ${t.warnings} warnings, ${t.checks} checks (default options, --no-tree)`);
       const ratio = (s: Series): string => (median(cpAll.times) / median(s.times)).toFixed(2);
-      say(`ratio checkpatch (13 files, one run) / review: cold ${ratio(cold)}, warm ${ratio(warm)}, in process ${ratio(inproc)}, daemon ${ratio(daemon)}  (> 1: the review is faster)`);
+      say(`ratio checkpatch (13 files, one run) / review, wall: cold ${ratio(cold)}, warm ${ratio(warm)}, in process ${ratio(inproc)}, daemon ${ratio(daemon)}  (> 1: the review is faster)`);
+      if (cpAll.cpu.length && warm.cpu.length) {
+        const cr = (x: Series): string => (median(cpAll.cpu) / median(x.cpu)).toFixed(2);
+        say(`ratio checkpatch / review, CPU (steadier on a shared machine): cold ${cr(cold)}, warm ${cr(warm)}, daemon ${cr(daemon)} (the daemon's without its git children)`);
+      }
     }
     const target = median(warm.times) < 1000;
     say(`target: full review under 1 s warm: ${target ? 'met' : 'NOT met'} (${median(warm.times).toFixed(0)} ms); faster than checkpatch: ${haveCheckpatch ? (median(warm.times) < median(cpAll.times) ? 'yes' : 'no') : 'n/a'} warm, ${haveCheckpatch ? (median(cold.times) < median(cpAll.times) ? 'yes' : 'no') : 'n/a'} cold`);

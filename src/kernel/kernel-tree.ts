@@ -8,8 +8,10 @@
  * (no git) is imported into a temporary repository first.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, mkdir } from 'node:fs/promises';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { PatchDoesNotApplyError, SourceUnreadableError } from '../model/errors.js';
@@ -88,8 +90,15 @@ export async function openKernelTree(dir: string): Promise<KernelTree> {
   const abs = resolve(dir);
   if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new SourceUnreadableError(`not a directory: ${dir}`, dir);
   const tmpDir = await mkdtemp(join(tmpdir(), 'bpf-review-tree-'));
+  const holder: { tree?: KernelTree } = {};
   const close = async (): Promise<void> => {
+    if (holder.tree) await closeBlobReader(holder.tree);
     await rm(tmpDir, { recursive: true, force: true });
+  };
+  const opened = (t: KernelTree): KernelTree => {
+    holder.tree = t;
+    ownedTrees.add(t);
+    return t;
   };
   try {
     const env0 = baseEnv();
@@ -116,7 +125,7 @@ export async function openKernelTree(dir: string): Promise<KernelTree> {
       };
       const head = (await runGit(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: gitDir, env })).stdout.toString('utf8').trim();
       if (!/^[0-9a-f]{40,64}$/.test(head)) throw new SourceUnreadableError(`${dir}: the repository has no HEAD commit`, dir);
-      return { dir: abs, gitDir, head, imported: false, tmpDir, env, close };
+      return opened({ dir: abs, gitDir, head, imported: false, tmpDir, env, close });
     }
     // a plain directory: import it into a temporary repository
     const gitDir = join(tmpDir, 'repo.git');
@@ -127,7 +136,7 @@ export async function openKernelTree(dir: string): Promise<KernelTree> {
     if (add.code !== 0) throw new SourceUnreadableError(`importing ${dir}: ${add.stderr.trim()}`, dir);
     const treeSha = (await gitOk({ env, gitDir }, ['write-tree'])).trim();
     const head = (await gitOk({ env, gitDir }, ['commit-tree', treeSha, '-m', IMPORT_MESSAGE])).trim();
-    return { dir: abs, gitDir, head, imported: true, tmpDir, env, close };
+    return opened({ dir: abs, gitDir, head, imported: true, tmpDir, env, close });
   } catch (e) {
     await close();
     throw e;
@@ -159,6 +168,8 @@ export interface PatchApplyResult {
   error: PatchDoesNotApplyError | null;
   /** True when an earlier patch failed and this one was not tried. */
   skipped: boolean;
+  /** The paths this patch changed (sorted; `deleted` when it removed the file), when known without asking git. */
+  changed?: { path: string; deleted: boolean }[];
 }
 
 export interface AppliedSeries {
@@ -198,6 +209,234 @@ export function locateApplyFailure(stderr: string, diffText: string): { file: st
   return { file, hunk };
 }
 
+/** A tree entry: mode as git writes it in tree objects ('100644', '40000', ...) and object id. */
+interface TreeEntry {
+  mode: string;
+  sha: string;
+}
+
+function parseTreeObject(data: Buffer): Map<string, TreeEntry> {
+  const out = new Map<string, TreeEntry>();
+  let pos = 0;
+  while (pos < data.length) {
+    const sp = data.indexOf(32, pos);
+    const nul = data.indexOf(0, sp);
+    if (sp < 0 || nul < 0 || nul + 21 > data.length) throw new Error('malformed tree object');
+    const name = data.toString('utf8', sp + 1, nul);
+    if (Buffer.byteLength(name) !== nul - sp - 1) throw new Error('a tree entry name is not UTF-8');
+    out.set(name, { mode: data.toString('latin1', pos, sp), sha: data.toString('hex', nul + 1, nul + 21) });
+    pos = nul + 21;
+  }
+  return out;
+}
+
+/** A tree object in git's order (names compared bytewise, a directory as if its name ended in '/'). */
+function treeObject(entries: Map<string, TreeEntry>): Buffer {
+  const rows = [...entries].map(([name, e]) => ({ key: e.mode === '40000' ? `${name}/` : name, name, e }));
+  // plain string order is byte order for ASCII names (a kernel's); UTF-8 bytes otherwise
+  const ascii = rows.every((r) => /^[\x00-\x7f]*$/.test(r.key));
+  if (ascii) rows.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  else rows.sort((x, y) => Buffer.compare(Buffer.from(x.key, 'utf8'), Buffer.from(y.key, 'utf8')));
+  const out = Buffer.allocUnsafe(rows.reduce((n, r) => n + r.e.mode.length + 1 + Buffer.byteLength(r.name) + 1 + 20, 0));
+  let pos = 0;
+  for (const r of rows) {
+    pos += out.write(`${r.e.mode} ${r.name}\0`, pos, 'utf8');
+    pos += out.write(r.e.sha, pos, 'hex');
+  }
+  return out;
+}
+
+/** Write a loose object into the tree's own (temporary) object directory; returns its id. */
+function writeLooseObject(tree: KernelTree, type: string, content: Buffer): string {
+  const whole = Buffer.concat([Buffer.from(`${type} ${content.length}\0`, 'latin1'), content]);
+  const sha = createHash('sha1').update(whole).digest('hex');
+  const dir = join(tree.env.GIT_OBJECT_DIRECTORY ?? join(tree.gitDir, 'objects'), sha.slice(0, 2));
+  const file = join(dir, sha.slice(2));
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, deflateSync(whole, { level: 1 })); // temporary objects: speed over size
+    renameSync(tmp, file);
+  }
+  return sha;
+}
+
+/**
+ * The commit `git commit-tree TREE -p PARENT -m MESSAGE` makes with the tree's fixed identity,
+ * written here (a spawn a patch spared); null when the identity is not in git's raw form.
+ */
+function writeCommitObject(tree: KernelTree, treeSha: string, parent: string, message: string): string | null {
+  const e = tree.env;
+  const ident = (who: 'AUTHOR' | 'COMMITTER'): string | null => {
+    const name = e[`GIT_${who}_NAME`];
+    const email = e[`GIT_${who}_EMAIL`];
+    const date = e[`GIT_${who}_DATE`];
+    if (!name || !email || !date || !/^\d+ [+-]\d{4}$/.test(date) || /[<>\n]/.test(name + email)) return null;
+    return `${name} <${email}> ${date}`;
+  };
+  const author = ident('AUTHOR');
+  const committer = ident('COMMITTER');
+  if (!author || !committer) return null;
+  const body = `tree ${treeSha}\nparent ${parent}\nauthor ${author}\ncommitter ${committer}\n\n${message.endsWith('\n') ? message : `${message}\n`}`;
+  return writeLooseObject(tree, 'commit', Buffer.from(body, 'utf8'));
+}
+
+/**
+ * The stage-0 entries of a version 2 or 3 index file (the small index applyOnSmallIndex keeps:
+ * reading it here spares a `git ls-files` a patch); null for anything else (version 4, a
+ * configuration that makes git write it), and the caller asks git.
+ */
+function readSmallIndex(file: string): Map<string, TreeEntry> | null {
+  let b: Buffer;
+  try {
+    b = readFileSync(file);
+  } catch {
+    return null;
+  }
+  if (b.length < 12 || b.toString('latin1', 0, 4) !== 'DIRC') return null;
+  const version = b.readUInt32BE(4);
+  if (version !== 2 && version !== 3) return null;
+  const count = b.readUInt32BE(8);
+  const out = new Map<string, TreeEntry>();
+  let pos = 12;
+  for (let i = 0; i < count; i++) {
+    if (pos + 62 > b.length) return null;
+    const mode = b.readUInt32BE(pos + 24);
+    const sha = b.toString('hex', pos + 40, pos + 60);
+    const flags = b.readUInt16BE(pos + 60);
+    const extended = (flags & 0x4000) !== 0;
+    if (extended && version < 3) return null;
+    const nameStart = pos + 62 + (extended ? 2 : 0);
+    const nul = b.indexOf(0, nameStart);
+    if (nul < 0) return null;
+    const path = b.toString('utf8', nameStart, nul);
+    if ((flags >> 12 & 3) === 0) out.set(path, { mode: mode.toString(8), sha });
+    pos += Math.floor((nul - pos + 8) / 8) * 8; // entries are NUL-padded to a multiple of 8
+  }
+  return out;
+}
+
+/**
+ * The fast way to apply a series: `git apply --cached` on an index holding only the paths the
+ * series touches (a kernel's full index is 8 MB, read and written by every apply and write-tree:
+ * ~130 ms a patch), the trees of each state built here from the base's trees and written as
+ * loose objects in the temporary object directory, then `git commit-tree`. Null when this way
+ * cannot be taken (a SHA-256 repository, a tree not opened by openKernelTree, paths it cannot
+ * read from the diff headers) or a patch does not apply: the caller then applies the series on
+ * a full index, which also words the failure.
+ */
+async function applyOnSmallIndex(tree: KernelTree, patches: SeriesPatch[], base: string): Promise<PatchApplyResult[] | null> {
+  if (!ownedTrees.has(tree) || !/^[0-9a-f]{40}$/.test(base) || patches.length === 0) return null;
+  const paths = new Set<string>();
+  for (const p of patches) {
+    for (const m of p.diffText.matchAll(/^diff --git (.*)$/gm)) {
+      const h = /^a\/(\S+) b\/(\S+)$/.exec(m[1] as string);
+      if (!h) return null; // quoted or spaced names: leave them to the full index
+      paths.add(h[1] as string);
+      paths.add(h[2] as string);
+    }
+  }
+  if (paths.size === 0) return null;
+  const env: NodeJS.ProcessEnv = { ...tree.env, GIT_INDEX_FILE: join(tree.tmpDir, 'index-series'), GIT_LITERAL_PATHSPECS: '1' };
+  const git = (args: string[], input?: string): Promise<GitResult> => runGit(args, { cwd: tree.gitDir, env, input });
+  const parseEntries = (out: Buffer, re: RegExp): Map<string, TreeEntry> | null => {
+    const m = new Map<string, TreeEntry>();
+    for (const rec of out.toString('utf8').split('\0')) {
+      if (!rec) continue;
+      const e = re.exec(rec);
+      if (!e) return null;
+      m.set(e[3] as string, { mode: e[1] as string, sha: e[2] as string });
+    }
+    return m;
+  };
+  const ls = await git(['ls-tree', '-z', base, '--', ...paths]);
+  // only files and submodules: a path that is a directory at the base is left to the full index
+  const baseEntries = ls.code === 0 ? parseEntries(ls.stdout, /^(100644|100755|120000|160000) (?:blob|commit) ([0-9a-f]{40})\t(.+)$/s) : null;
+  if (!baseEntries) return null;
+  if ((await git(['read-tree', '--empty'])).code !== 0) return null;
+  if (baseEntries.size > 0) {
+    const info = [...baseEntries].map(([p, e]) => `${e.mode} ${e.sha}\t${p}\0`).join('');
+    if ((await git(['update-index', '-z', '--index-info'], info)).code !== 0) return null;
+  }
+
+  const reader = blobReaders.get(tree) ?? startBlobReader(tree);
+  blobReaders.set(tree, reader);
+  const readTree = async (spec: string): Promise<Map<string, TreeEntry>> => {
+    const [o] = await reader.read([spec]);
+    if (!o || o.type !== 'tree') throw new Error(`not a tree: ${spec}`);
+    return parseTreeObject(o.data);
+  };
+  /** Listings of the directories met so far, as they are in the current state ('' = the root). */
+  const dirs = new Map<string, Map<string, TreeEntry>>([['', await readTree(`${base}^{tree}`)]]);
+  const parentOf = (d: string): string => (d.includes('/') ? d.slice(0, d.lastIndexOf('/')) : '');
+  const nameOf = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
+  const dirOf = async (d: string): Promise<Map<string, TreeEntry>> => {
+    const have = dirs.get(d);
+    if (have) return have;
+    const parent = await dirOf(parentOf(d));
+    const e = parent.get(nameOf(d));
+    if (e && e.mode !== '40000') throw new Error(`${d} is a file`);
+    const listing = e ? await readTree(e.sha) : new Map<string, TreeEntry>();
+    dirs.set(d, listing);
+    return listing;
+  };
+
+  const results: PatchApplyResult[] = [];
+  let current = baseEntries;
+  let prev = base;
+  for (const p of patches) {
+    const text = p.diffText.endsWith('\n') ? p.diffText : `${p.diffText}\n`;
+    if ((await git(['apply', '--cached', '--whitespace=nowarn', '-'], text)).code !== 0) return null;
+    let next = readSmallIndex(env.GIT_INDEX_FILE as string);
+    if (!next) {
+      const lsf = await git(['ls-files', '-s', '-z']);
+      next = lsf.code === 0 ? parseEntries(lsf.stdout, /^(\d{6}) ([0-9a-f]{40}) 0\t(.+)$/s) : null;
+    }
+    if (!next) return null;
+    const changed: { path: string; deleted: boolean }[] = [];
+    for (const path of new Set([...current.keys(), ...next.keys()])) {
+      const a = current.get(path);
+      const b = next.get(path);
+      if (a?.mode !== b?.mode || a?.sha !== b?.sha) changed.push({ path, deleted: !b });
+    }
+    changed.sort((x, y) => Buffer.compare(Buffer.from(x.path), Buffer.from(y.path)));
+    const dirty = new Set<string>(['']);
+    for (const c of changed) {
+      const d = parentOf(c.path);
+      const listing = await dirOf(d);
+      const e = next.get(c.path);
+      const old = listing.get(nameOf(c.path));
+      if (old?.mode === '40000') throw new Error(`${c.path} is a directory`);
+      if (e) listing.set(nameOf(c.path), e);
+      else listing.delete(nameOf(c.path));
+      for (let x = d; x !== ''; x = parentOf(x)) dirty.add(x);
+    }
+    // write the changed trees, deepest first, and hang each in its parent
+    let root = '';
+    const depth = (d: string): number => (d === '' ? 0 : d.split('/').length);
+    for (const d of [...dirty].sort((x, y) => depth(y) - depth(x) || (x < y ? -1 : 1))) {
+      const listing = dirs.get(d) as Map<string, TreeEntry>;
+      if (d === '') {
+        root = writeLooseObject(tree, 'tree', treeObject(listing));
+        continue;
+      }
+      const parent = dirs.get(parentOf(d)) as Map<string, TreeEntry>;
+      if (listing.size === 0) {
+        parent.delete(nameOf(d)); // git keeps no empty directories
+        dirs.delete(d);
+      } else {
+        parent.set(nameOf(d), { mode: '40000', sha: writeLooseObject(tree, 'tree', treeObject(listing)) });
+      }
+    }
+    const message = p.subject ?? `patch ${p.counter}`;
+    const commit = writeCommitObject(tree, root, prev, message) ?? (await gitOk(tree, ['commit-tree', root, '-p', prev, '-m', message])).trim();
+    results.push({ counter: p.counter, commit, error: null, skipped: false, changed });
+    current = next;
+    prev = commit;
+  }
+  return results;
+}
+
 /**
  * Apply a series patch by patch on `baseCommit` (when that commit is in the repository) or on
  * HEAD. Each applied patch becomes a commit in the temp object store (bisect view). After the
@@ -217,6 +456,10 @@ export async function applySeries(tree: KernelTree, patches: SeriesPatch[], base
     baseNote = baseCommit
       ? `base-commit ${baseCommit} is not in the repository; applied on HEAD ${tree.head.slice(0, 12)}`
       : `no base-commit given; applied on HEAD ${tree.head.slice(0, 12)}`;
+  }
+  const fast = await applyOnSmallIndex(tree, patches, base).catch(() => null);
+  if (fast) {
+    return { base, baseSource, baseNote, mode: 'tree', reason: null, patches: fast, final: fast.length ? (fast[fast.length - 1]?.commit ?? null) : base };
   }
   await gitOk(tree, ['read-tree', base]);
   const results: PatchApplyResult[] = [];
@@ -252,11 +495,129 @@ export async function applySeries(tree: KernelTree, patches: SeriesPatch[], base
   };
 }
 
-/** Read many blobs with one `git cat-file --batch`; missing ones map to null. */
+/**
+ * One long-lived `git cat-file --batch` per opened tree: a review reads blobs some 50 times
+ * (changed files, the files around each patch, the graph selftests at each state), and a spawn
+ * of git from a Node process of a few hundred MB costs more than the read itself. Requests are
+ * answered in the order they are written, so concurrent readers queue on one stream. New
+ * objects (the temporary commits of applySeries) are seen: git looks loose objects up on
+ * every read.
+ */
+interface GitObject {
+  type: string;
+  data: Buffer;
+}
+
+interface BlobReader {
+  read(specs: string[]): Promise<(GitObject | null)[]>;
+  close(): Promise<void>;
+}
+
+/** Trees made by openKernelTree: their close() ends the reader, so only they get one. */
+const ownedTrees = new WeakSet<KernelTree>();
+const blobReaders = new WeakMap<KernelTree, BlobReader>();
+
+function startBlobReader(tree: KernelTree): BlobReader {
+  const child = spawn('git', ['cat-file', '--batch'], { cwd: tree.gitDir, env: tree.env, stdio: ['pipe', 'pipe', 'ignore'] });
+  interface Pending { left: number; out: (GitObject | null)[]; resolve: (v: (GitObject | null)[]) => void; reject: (e: Error) => void }
+  const queue: Pending[] = [];
+  let buf: Buffer = Buffer.alloc(0);
+  let failed: Error | null = null;
+  const fail = (e: Error): void => {
+    failed ??= e;
+    for (const p of queue.splice(0)) p.reject(failed);
+  };
+  child.on('error', fail);
+  child.on('close', () => fail(new Error('git cat-file --batch ended')));
+  child.stdin.on('error', fail);
+  // chunks not joined yet, and how many bytes the object at the front needs (0: unknown)
+  let parts: Buffer[] = [];
+  let partsLength = 0;
+  let need = 0;
+  child.stdout.on('data', (chunk: Buffer) => {
+    parts.push(chunk);
+    partsLength += chunk.length;
+    if (need > 0 && buf.length + partsLength < need) return; // a big blob still arriving: join once at the end
+    buf = Buffer.concat([buf, ...parts]);
+    parts = [];
+    partsLength = 0;
+    need = 0;
+    let pos = 0;
+    while (queue.length > 0) {
+      const nl = buf.indexOf(10, pos);
+      if (nl < 0) break;
+      const header = buf.subarray(pos, nl).toString('utf8');
+      const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+      let value: GitObject | null = null;
+      if (m) {
+        const size = Number(m[2]);
+        if (buf.length < nl + 1 + size + 1) {
+          need = nl + 1 + size + 1 - pos; // the rest of this object is still coming
+          break;
+        }
+        value = { type: m[1] as string, data: Buffer.from(buf.subarray(nl + 1, nl + 1 + size)) };
+        pos = nl + 1 + size + 1;
+      } else {
+        pos = nl + 1; // "<name> missing" / "<name> ambiguous"
+      }
+      const p = queue[0] as Pending;
+      p.out.push(value);
+      if (--p.left === 0) {
+        queue.shift();
+        p.resolve(p.out);
+      }
+    }
+    buf = pos >= buf.length ? Buffer.alloc(0) : buf.subarray(pos);
+  });
+  return {
+    read(specs) {
+      if (specs.length === 0) return Promise.resolve([]);
+      if (failed) return Promise.reject(failed);
+      return new Promise((resolvePromise, reject) => {
+        queue.push({ left: specs.length, out: [], resolve: resolvePromise, reject });
+        child.stdin.write(specs.join('\n') + '\n');
+      });
+    },
+    close() {
+      return new Promise((done) => {
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        child.once('close', () => done());
+        child.stdin.end();
+      });
+    },
+  };
+}
+
+async function closeBlobReader(tree: KernelTree): Promise<void> {
+  const r = blobReaders.get(tree);
+  blobReaders.delete(tree);
+  await r?.close();
+}
+
+/** Read many blobs (`<commit>:<path>`) with `git cat-file --batch`; missing ones map to null. */
 export async function readBlobs(tree: KernelTree, commit: string, paths: string[]): Promise<Map<string, string | null>> {
   const out = new Map<string, string | null>();
   if (paths.length === 0) return out;
-  const input = paths.map((p) => `${commit}:${p}`).join('\n') + '\n';
+  const specs = paths.map((p) => `${commit}:${p}`);
+  if (ownedTrees.has(tree) && !specs.some((s) => s.includes('\n'))) {
+    let reader = blobReaders.get(tree);
+    if (!reader) {
+      reader = startBlobReader(tree);
+      blobReaders.set(tree, reader);
+    }
+    try {
+      const blobs = await reader.read(specs);
+      paths.forEach((p, i) => {
+        const o = blobs[i];
+        out.set(p, o && o.type === 'blob' ? o.data.toString('utf8') : null);
+      });
+      return out;
+    } catch {
+      blobReaders.delete(tree); // the reader died: read with a one-off process below
+      out.clear();
+    }
+  }
+  const input = specs.join('\n') + '\n';
   const r = await runGit(['cat-file', '--batch'], { cwd: tree.gitDir, env: tree.env, input });
   const buf = r.stdout;
   let pos = 0;
@@ -312,6 +673,12 @@ export async function readTreeFiles(tree: KernelTree, commit: string): Promise<T
     for (const [p, t] of await readBlobs(tree, commit, headers)) if (t !== null) m.set(p, t);
   }
   return mapTreeFiles(m);
+}
+
+/** The text at `commit` of paths a patch changed (null = deleted), as changedFiles gives it. */
+export async function readChanged(tree: KernelTree, commit: string, changed: { path: string; deleted: boolean }[]): Promise<Map<string, string | null>> {
+  const blobs = await readBlobs(tree, commit, changed.filter((c) => !c.deleted).map((c) => c.path));
+  return new Map(changed.map((c) => [c.path, c.deleted ? null : (blobs.get(c.path) ?? null)]));
 }
 
 /** Files that differ between two commits, with their text at `to` (null = deleted). */

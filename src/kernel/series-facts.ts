@@ -9,7 +9,7 @@ import type { CParser } from './c-parser.js';
 import { diffFacts } from './diff-facts.js';
 import { emptyTreeFacts, extractFacts, extractFactsIncremental } from './extract-facts.js';
 import { extractFactsFromDiff, type DiffOnlyFacts } from './extract-facts-from-diff.js';
-import { applySeries, changedFiles, readTreeFiles, type AppliedSeries, type KernelTree, type SeriesPatch } from './kernel-tree.js';
+import { applySeries, changedFiles, readChanged, readTreeFiles, type AppliedSeries, type KernelTree, type SeriesPatch } from './kernel-tree.js';
 import { overlayTreeFiles, type TreeFiles } from './tree-files.js';
 
 export interface SeriesFactsPatch extends SeriesPatch {
@@ -93,7 +93,7 @@ export async function extractSeriesFacts(tree: KernelTree, patches: SeriesFactsP
   let prevCommit = applied.base;
   for (const r of applied.patches) {
     if (!r.commit) break;
-    const changed = await changedFiles(tree, prevCommit, r.commit);
+    const changed = r.changed ? await readChanged(tree, r.commit, r.changed) : await changedFiles(tree, prevCommit, r.commit);
     const facts = extractFactsIncremental(prevFacts, changed, parser, { context, ...extractOpts });
     perPatch.push({ counter: r.counter, commit: r.commit, facts, diff: diffFacts(prevFacts, facts), changed: [...changed.keys()] });
     context = overlayTreeFiles(context, changed);

@@ -34,20 +34,51 @@ function kfuncFlagsOf(facts: TreeFacts): Map<string, string[]> {
   return m;
 }
 
-/** The graph selftest files (and the local headers they include) at a commit. */
-async function graphFiles(tree: KernelTree, commit: string): Promise<{ path: string; text: string }[]> {
-  const ls = await runGit(['ls-tree', '-r', '--name-only', commit, '--', `${SELFTESTS}progs`, `${SELFTESTS}prog_tests`], { cwd: tree.gitDir, env: tree.env });
-  const paths = ls.stdout.toString('utf8').split('\n').filter((p) => p.startsWith(SELFTESTS) && GRAPH.test(p.slice(SELFTESTS.length)));
-  const files: { path: string; text: string }[] = [];
+const isGraphPath = (p: string): boolean => p.startsWith(SELFTESTS) && GRAPH.test(p.slice(SELFTESTS.length));
+
+/** The graph selftest files and the local headers they include, by path, at one tree state. */
+interface GraphState {
+  files: Map<string, string>;
+  /** Included paths that do not exist at this state. */
+  missing: Set<string>;
+}
+
+/**
+ * The graph selftest files (and the local headers they include) at a commit. With `prev`, the
+ * state before a patch, and `changed`, the paths the patch touched, only those paths are read
+ * again (few patches touch a selftest, and every listing or read is a git round trip).
+ */
+async function graphFiles(tree: KernelTree, commit: string, prev?: GraphState, changed?: readonly string[]): Promise<GraphState> {
+  const known = new Map<string, string | null>();
+  let roots: string[];
+  if (prev && changed) {
+    for (const [p, t] of prev.files) known.set(p, t);
+    for (const p of prev.missing) known.set(p, null);
+    const reread = changed.filter((p) => known.has(p) || isGraphPath(p));
+    for (const p of reread) known.delete(p);
+    for (const [p, t] of await readBlobs(tree, commit, reread)) known.set(p, t);
+    roots = [...known.keys()].filter((p) => isGraphPath(p) && known.get(p) !== null);
+  } else {
+    const ls = await runGit(['ls-tree', '-r', '--name-only', commit, '--', `${SELFTESTS}progs`, `${SELFTESTS}prog_tests`], { cwd: tree.gitDir, env: tree.env });
+    roots = ls.stdout.toString('utf8').split('\n').filter(isGraphPath);
+  }
+  // the roots and, transitively, the local headers they include
+  const files = new Map<string, string>();
+  const missing = new Set<string>();
   const have = new Set<string>();
-  let wanted = paths;
+  let wanted = roots;
   while (wanted.length) {
-    const blobs = await readBlobs(tree, commit, wanted);
+    const unknown = wanted.filter((p) => !known.has(p));
+    for (const [p, t] of await readBlobs(tree, commit, unknown)) known.set(p, t);
     const next: string[] = [];
-    for (const [path, text] of blobs) {
+    for (const path of wanted) {
       have.add(path);
-      if (text === null) continue;
-      files.push({ path, text });
+      const text = known.get(path) ?? null;
+      if (text === null) {
+        missing.add(path);
+        continue;
+      }
+      files.set(path, text);
       const dir = path.slice(0, path.lastIndexOf('/') + 1);
       for (const m of text.matchAll(/^\s*#\s*include\s+"([^"]+\.h)"/gm)) {
         const inc = dir + (m[1] as string);
@@ -56,8 +87,11 @@ async function graphFiles(tree: KernelTree, commit: string): Promise<{ path: str
     }
     wanted = next;
   }
-  return files.sort((a, b) => a.path.localeCompare(b.path));
+  return { files, missing };
 }
+
+const sortedFiles = (g: GraphState): { path: string; text: string }[] =>
+  [...g.files].map(([path, text]) => ({ path, text })).sort((a, b) => a.path.localeCompare(b.path));
 
 const verdictText = (v: { verdict: string; message: string }) => (v.message ? `${v.verdict} (${v.message.split('\n')[0]})` : v.verdict);
 
@@ -68,13 +102,26 @@ export async function modelViewsForSeries(tree: KernelTree, facts: SeriesFacts, 
   if (!relevant.some(Boolean)) return { views: series.patches.map(() => null), notRun: ['verifier model: no patch touches the verifier, the kfunc flags or the graph selftests'] };
   if (!version) return { views: series.patches.map(() => null), notRun: ['verifier model: the kernel version is unknown (no VERSION/PATCHLEVEL in the Makefile)'] };
 
+  // The model knows the verifier of the tree's version, not the code a patch writes: from the
+  // first patch that changes verifier.c on, its predictions say nothing about the new behaviour,
+  // so the model runs only over the states before it (the base and the patches before that one).
+  const verifierChangedAt = patches.findIndex((pf) => pf.changed.includes('kernel/bpf/verifier.c'));
+  const verifierNote = (): string => {
+    const from = patches[verifierChangedAt]?.counter ?? verifierChangedAt + 1;
+    return `verifier model: patch ${from} changes kernel/bpf/verifier.c, whose new behaviour the model (Linux ${version.short} semantics) cannot know; model findings from that patch on are left out`;
+  };
+  const lastState = verifierChangedAt >= 0 ? verifierChangedAt : patches.length;
+  if (!relevant.slice(0, lastState).some(Boolean)) return { views: series.patches.map(() => null), notRun: [verifierNote()] };
+
   // one model run per tree state, reused while the model's inputs do not change
   const runs: ModelResult[] = [];
   let prevInputs = '';
-  const commits = [facts.applied.base, ...patches.map((p) => p.commit)];
+  const commits = [facts.applied.base, ...patches.map((p) => p.commit)].slice(0, lastState + 1);
   const states = [facts.base, ...patches.map((p) => p.facts)];
+  let graph: GraphState | undefined;
   for (let i = 0; i < commits.length; i++) {
-    const files = await graphFiles(tree, commits[i] as string);
+    graph = await graphFiles(tree, commits[i] as string, graph, i > 0 ? patches[i - 1]?.changed : undefined);
+    const files = sortedFiles(graph);
     const flags = kfuncFlagsOf(states[i] as TreeFacts);
     const inputs = JSON.stringify([files.map((f) => [f.path, f.text.length, f.text]), [...flags]]);
     if (i > 0 && inputs === prevInputs) {
@@ -88,9 +135,6 @@ export async function modelViewsForSeries(tree: KernelTree, facts: SeriesFacts, 
     return { views: series.patches.map(() => null), notRun: ['verifier model: the tree has no graph selftests (linked_list, rbtree, refcounted_kptr)'] };
   }
 
-  // The model knows the verifier of the tree's version, not the code a patch writes: from the
-  // first patch that changes verifier.c on, its predictions say nothing about the new behaviour.
-  const verifierChangedAt = patches.findIndex((pf) => pf.changed.includes('kernel/bpf/verifier.c'));
   const newKfuncs = patches.map((pf) => pf.diff.kfuncsAdded.map((k) => k.name));
   const findings = seriesModelFindings(runs, newKfuncs);
   const views: (PatchModelView | null)[] = series.patches.map((_, i) => {
@@ -122,9 +166,6 @@ export async function modelViewsForSeries(tree: KernelTree, facts: SeriesFacts, 
   });
   const unsupported = (runs[runs.length - 1] as ModelResult).programs.filter((p) => p.predicted.verdict === 'unsupported').length;
   const notRun = unsupported ? [`verifier model: ${unsupported} graph selftest programs use constructs the model does not support (bpf-review model --tree lists them)`] : [];
-  if (verifierChangedAt >= 0) {
-    const from = patches[verifierChangedAt]?.counter ?? verifierChangedAt + 1;
-    notRun.push(`verifier model: patch ${from} changes kernel/bpf/verifier.c, whose new behaviour the model (Linux ${version.short} semantics) cannot know; model findings from that patch on are left out`);
-  }
+  if (verifierChangedAt >= 0) notRun.push(verifierNote());
   return { views, notRun };
 }
