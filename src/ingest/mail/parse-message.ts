@@ -20,7 +20,6 @@
  * dropped from header values.
  */
 import { createHash } from 'node:crypto';
-import { MailParser, parseAddressHeader } from 'mailparser';
 import type { AddressObject, EmailAddress, MailParserOptions } from 'mailparser';
 import type { Address, Attachment, Message, RawMessage } from '../../model/message.js';
 import { MalformedMessageError, type Result, ok, fail } from '../../model/errors.js';
@@ -106,11 +105,12 @@ export async function parseMessageVia(raw: RawMessage, path: ParsePath, opts: Pa
   let content: { subject: string; from: Address | null; to: Address[]; cc: Address[]; body: string; attachments: Attachment[] };
   if (fast) {
     const body = decodeBody(bytes.subarray(section.bodyOffset), fast);
+    const mp = needsAddressParser(section.lines, recipients) ? await loadMailparser() : null;
     content = {
       subject: decodeRfc2047(firstHeader(section.lines, 'subject') ?? ''),
-      from: fastAddresses(section.lines, 'from')[0] ?? null,
-      to: recipients ? fastAddresses(section.lines, 'to') : [],
-      cc: recipients ? fastAddresses(section.lines, 'cc') : [],
+      from: fastAddresses(section.lines, 'from', mp)[0] ?? null,
+      to: recipients ? fastAddresses(section.lines, 'to', mp) : [],
+      cc: recipients ? fastAddresses(section.lines, 'cc', mp) : [],
       body,
       attachments: [],
     };
@@ -330,13 +330,35 @@ function flatten(obj: MaybeAddresses): EmailAddress[] {
   return out;
 }
 
+type MailparserModule = typeof import('mailparser');
+let mailparserModule: Promise<MailparserModule> | null = null;
+
+/** mailparser is loaded on first need: most mail never needs it, and loading it costs ~120 ms at start-up. */
+function loadMailparser(): Promise<MailparserModule> {
+  mailparserModule ??= import('mailparser');
+  return mailparserModule;
+}
+
+function addressValues(lines: RawHeaderLine[], key: 'from' | 'to' | 'cc'): string[] {
+  return key === 'from' ? [firstHeader(lines, 'from')].filter((v): v is string => v !== null) : allHeaders(lines, key);
+}
+
+/** Whether any address header is beyond the simple reader (so mailparser's parser is needed). */
+function needsAddressParser(lines: RawHeaderLine[], recipients: boolean): boolean {
+  const keys: ('from' | 'to' | 'cc')[] = recipients ? ['from', 'to', 'cc'] : ['from'];
+  return keys.some((k) => addressValues(lines, k).some((v) => parseSimpleAddressList(v) === null));
+}
+
 /** Addresses of every `key` header: the simple reader when it can, else mailparser's parser (the first From only). */
-function fastAddresses(lines: RawHeaderLine[], key: 'from' | 'to' | 'cc'): Address[] {
-  const values = key === 'from' ? [firstHeader(lines, 'from')].filter((v): v is string => v !== null) : allHeaders(lines, key);
+function fastAddresses(lines: RawHeaderLine[], key: 'from' | 'to' | 'cc', mp: MailparserModule | null): Address[] {
+  const values = addressValues(lines, key);
   const out: Address[] = [];
   for (const v of values) {
     const simple = parseSimpleAddressList(v);
-    if (simple === null) return addressList(parseAddressHeader(values));
+    if (simple === null) {
+      if (!mp) throw new Error('internal error: complex address header without the address parser loaded');
+      return addressList(mp.parseAddressHeader(values));
+    }
     out.push(...simple);
   }
   return out;
@@ -390,6 +412,7 @@ interface MpResult {
  * text parts included (so an inline `0001-foo.patch` is listed with its text).
  */
 async function viaMailparser(bytes: Buffer): Promise<{ subject: string; from: Address | null; to: Address[]; cc: Address[]; body: string; attachments: Attachment[] }> {
+  const { MailParser } = await loadMailparser();
   const parser = new MailParser(MAILPARSER_OPTIONS);
   const collected: { att: MpAttachment; content: Buffer }[] = [];
   const headersSeen: MpResult = {};
