@@ -6,6 +6,8 @@
  * public-inbox-mda started: the conservative figure) and from the append's end.
  *
  *   npx tsc -p . && node dist/bench/latency.js [imap|public-inbox|both]
+ *   BENCH_REVIEW=real ...   the real review pipeline (diff-only) instead of the test reviewer; each
+ *                           patch then carries a real finding (a NULL check of the wrong variable)
  *
  * The daemon runs in this process (startService, SQLite store, real sources, outbox, SMTP
  * sender); the review step is the deterministic test reviewer (one finding per patch), so the
@@ -17,7 +19,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import type { Finding, Series, SeriesReview } from '../src/model/index.js';
+import type { Finding, Message, Series, SeriesReview } from '../src/model/index.js';
+import { reviewSeries } from '../src/pipeline/review-series.js';
 import { validatePolicy } from '../src/publish/smtp/mail-policy.js';
 import { validateServeConfig, type ServeConfig } from '../src/app/config.js';
 import { startService } from '../src/app/serve.js';
@@ -27,6 +30,12 @@ import { startListSmtpServer } from '../test/service/support/list-smtp-server.js
 import { seriesMails } from '../test/service/support/mail-stream.js';
 
 const N = Number(process.env.BENCH_SERIES ?? 100);
+/** BENCH_REVIEW=real: the real review pipeline (diff-only) over patches that carry a real finding. */
+const REAL = process.env.BENCH_REVIEW === 'real';
+const REAL_MAIL = {
+  file: () => 'kernel/bpf/verifier.c',
+  added: (k: number, c: number) => [`static int bench_${k}_${c}(struct bpf_reg_state *reg)`, '{', '\tstruct btf_record *rec;', '', '\trec = reg_btf_record(reg);', '\tif (!reg)', '\t\treturn -EINVAL;', '\treturn rec->cnt;', '}'],
+};
 
 async function review(series: Series): Promise<SeriesReview> {
   const findings: Finding[] = [];
@@ -36,6 +45,10 @@ async function review(series: Series): Promise<SeriesReview> {
     if (f && line) findings.push({ ruleId: 'bench', severity: 'warning', patch: p.counter, messageId: p.messageId, file: f.newPath, line: line.newLine, message: 'bench finding', fingerprint: `${series.id}|${p.counter}` });
   }
   return { seriesId: series.id, subject: series.subject, revision: series.revision, messageId: series.id, findings, notRun: [], errors: [] };
+}
+
+async function realReview(series: Series, ctx: { messages: Map<string, Message> }): Promise<SeriesReview> {
+  return reviewSeries(series, { messages: ctx.messages });
 }
 
 function pct(xs: number[], p: number): number {
@@ -83,11 +96,11 @@ async function measure(kind: 'imap' | 'public-inbox'): Promise<Sample[]> {
     dir,
   );
   void validatePolicy;
-  const svc = await startService(config, { review, log: pino({ level: 'warn' }, pino.destination(2)) });
+  const svc = await startService(config, { review: REAL ? realReview : review, log: pino({ level: 'warn' }, pino.destination(2)) });
   const out: Sample[] = [];
   try {
     for (let k = 0; k < N; k++) {
-      const [cover, patch] = seriesMails(10_000 + k, 1);
+      const [cover, patch] = seriesMails(10_000 + k, 1, REAL ? REAL_MAIL : {});
       const append = async (raw: Buffer): Promise<void> => {
         if (dovecot) await dovecot.append(raw);
         else await inbox!.add(raw);

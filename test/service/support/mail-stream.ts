@@ -17,7 +17,7 @@ function dateOf(k: number, counter: number): string {
   return t.toUTCString().replace('GMT', '+0000');
 }
 
-export function seriesMails(k: number, patches = 2, opts: { revision?: number; subject?: string; domain?: string } = {}): StreamMail[] {
+export function seriesMails(k: number, patches = 2, opts: { revision?: number; subject?: string; domain?: string; file?: (k: number, c: number) => string; added?: (k: number, c: number) => string[] } = {}): StreamMail[] {
   const rev = opts.revision ?? 1;
   const domain = opts.domain ?? 'example.org';
   const v = rev > 1 ? ` v${rev}` : '';
@@ -43,23 +43,24 @@ export function seriesMails(k: number, patches = 2, opts: { revision?: number; s
     bytes: Buffer.from([...head(0, `[PATCH bpf-next${v} 0/${patches}] ${title}`), `This series changes thing ${k}.`, '', `Dev ${k} (${patches}):`, '', '-- ', '2.43.0', ''].join('\n')),
   });
   for (let c = 1; c <= patches; c++) {
-    const file = `kernel/bpf/file${k}_${c}.c`;
+    const file = opts.file ? opts.file(k, c) : `kernel/bpf/file${k}_${c}.c`;
+    const added = opts.added ? opts.added(k, c) : [`int c${k}_${c}_r${rev};`];
     const body = [
       `Part ${c} of change ${k}.`,
       '',
       `Signed-off-by: Dev ${k} <dev${k}@example.org>`,
       '---',
-      ` ${file} | 1 +`,
-      ' 1 file changed, 1 insertion(+)',
+      ` ${file} | ${added.length} ${'+'.repeat(added.length)}`,
+      ` 1 file changed, ${added.length} insertion${added.length === 1 ? '' : 's'}(+)`,
       '',
       `diff --git a/${file} b/${file}`,
       'index 1111111..2222222 100644',
       `--- a/${file}`,
       `+++ b/${file}`,
-      '@@ -1,3 +1,4 @@',
+      `@@ -1,3 +1,${3 + added.length} @@`,
       ' int a;',
       ' int b;',
-      `+int c${k}_${c}_r${rev};`,
+      ...added.map((l) => `+${l}`),
       ' int d;',
       '-- ',
       '2.43.0',
