@@ -124,6 +124,30 @@ describe('applySeries on a user checkout', () => {
   });
 });
 
+describe('reading the facts of a checkout at HEAD', () => {
+  it('greps the work tree, yet reads HEAD: a local edit that drops the kfunc macros hides nothing and changes nothing', async () => {
+    const dir = userRepo();
+    const clean = await openKernelTree(dir);
+    const expected = extractFacts(await readTreeFiles(clean, clean.head), parser).kfuncs;
+    await clean.close();
+    expect(expected.length).toBeGreaterThan(5);
+    const helpers = join(dir, 'kernel/bpf/helpers.c');
+    writeFileSync(helpers, readFileSync(helpers, 'utf8').replace(/BTF_ID_FLAGS\(/g, 'XXX_ID_FLAGS(').replace(/BTF_SET8_START/g, 'XXX_SET8_START'));
+    const before = snapshot(dir);
+    const tree = await openKernelTree(dir);
+    try {
+      expect(tree.workTree?.dir).toBe(dir);
+      const files = await readTreeFiles(tree, tree.head);
+      expect(files.list()).toContain('kernel/bpf/helpers.c');
+      expect(files.read('kernel/bpf/helpers.c')).toContain('BTF_ID_FLAGS(');
+      expect(extractFacts(files, parser).kfuncs).toEqual(expected);
+    } finally {
+      await tree.close();
+    }
+    expect(snapshot(dir)).toEqual(before);
+  });
+});
+
 describe('the shipped example tree and series', () => {
   let tree: KernelTree;
   beforeAll(async () => {
