@@ -1,6 +1,6 @@
 import { definePatchRule } from '../../src/engine/rule-kit.js';
 import { addedFlagsLines, prototypeOf } from '../../src/engine/bpf-knowledge/kfunc-view.js';
-import { addedLines, hunkLines, scanFlagsLines } from '../../src/engine/bpf-knowledge/patch-scan.js';
+import { hunkLines, scanFlagsLines } from '../../src/engine/bpf-knowledge/patch-scan.js';
 
 export const rule = definePatchRule({
   id: 'kfunc-implicit-args',

@@ -4,10 +4,10 @@
  * Layers: interp-base → interp-memory → interp-expr → interp-calls → interpreter (statements).
  */
 import type { ANode as CNode } from './ast.js';
-import { INT, LONG, VOID, primitiveType, ptrTo, type CType, type TypeRegistry } from './ctypes.js';
-import { declType, specifierType, type FuncDef, type Unit } from './unit.js';
+import { type CType, type TypeRegistry } from './ctypes.js';
+import { type FuncDef, type Unit } from './unit.js';
 import type { VersionSemantics } from './version-semantics.js';
-import { UNKNOWN, cloneState, mapAllVals, regTypeStr, scalar, valToString, type PtrVal, type State, type Trail, type Val } from './values.js';
+import { UNKNOWN, cloneState, mapAllVals, scalar, type State, type Trail, type Val } from './values.js';
 
 /** The program was rejected: the first error the verifier would print. */
 export class Reject extends Error {

@@ -3,15 +3,11 @@
  * flags, with the graph kfuncs special-cased as the verifier's special_kfunc_list does.
  */
 import type { ANode as CNode } from './ast.js';
-import { INT, LONG, VOID, primitiveType, ptrTo, type CType, type TypeRegistry } from './ctypes.js';
-import { declType, specifierType, type FuncDef, type Unit } from './unit.js';
-import type { VersionSemantics } from './version-semantics.js';
-import { UNKNOWN, cloneState, mapAllVals, regTypeStr, scalar, valToString, type PtrVal, type State, type Trail, type Val } from './values.js';
-import { InterpBase, GRAPH_ARITY, GRAPH_KFUNCS, HELPERS, MAX_CONST_LOOP, MAX_STATES, MAX_UNKNOWN_LOOP, TRACING_SECTIONS, UNINIT, Reject, Unsupported, baseKfuncName, type Outcome, type R, type RunContext } from './interp-base.js';
+import { INT, LONG, VOID, ptrTo, type CType } from './ctypes.js';
+import { type FuncDef } from './unit.js';
+import { UNKNOWN, cloneState, mapAllVals, regTypeStr, scalar, valToString, type PtrVal, type State, type Val } from './values.js';
+import { GRAPH_ARITY, GRAPH_KFUNCS, HELPERS, baseKfuncName, type R } from './interp-base.js';
 import { ExprInterp } from './interp-expr.js';
-import { dedupe, mergeScalarVariants, mkArray, setPath, stateKey } from './state-ops.js';
-import { isCallExpr, isNullLit, oneLine, parseNum, unparen } from './c-nodes.js';
-import { argInsns, stmtInsns } from './insn-count.js';
 
 export abstract class CallInterp extends ExprInterp {
   /** The `meta__ign`/`off` arguments bpf_experimental.h's macros add to the `_impl` kfuncs. */

@@ -2,15 +2,13 @@
  * The verifier model's interpreter, layer 3: expressions, conditions with NULL-check refinement, C static types.
  */
 import type { ANode as CNode } from './ast.js';
-import { INT, LONG, VOID, primitiveType, ptrTo, type CType, type TypeRegistry } from './ctypes.js';
-import { declType, specifierType, type FuncDef, type Unit } from './unit.js';
-import type { VersionSemantics } from './version-semantics.js';
-import { UNKNOWN, cloneState, mapAllVals, regTypeStr, scalar, valToString, type PtrVal, type State, type Trail, type Val } from './values.js';
-import { InterpBase, GRAPH_ARITY, GRAPH_KFUNCS, HELPERS, MAX_CONST_LOOP, MAX_STATES, MAX_UNKNOWN_LOOP, TRACING_SECTIONS, UNINIT, Reject, Unsupported, baseKfuncName, type Outcome, type R, type RunContext } from './interp-base.js';
+import { INT, LONG, VOID, primitiveType, ptrTo, type CType } from './ctypes.js';
+import { declType, specifierType } from './unit.js';
+import { UNKNOWN, cloneState, mapAllVals, scalar, valToString, type PtrVal, type State, type Val } from './values.js';
+import { GRAPH_KFUNCS, HELPERS, baseKfuncName, type R } from './interp-base.js';
 import { MemoryInterp } from './interp-memory.js';
-import { dedupe, mergeScalarVariants, mkArray, setPath, stateKey } from './state-ops.js';
 import { isCallExpr, isNullLit, oneLine, parseNum, unparen } from './c-nodes.js';
-import { argInsns, stmtInsns } from './insn-count.js';
+import { argInsns } from './insn-count.js';
 
 export abstract class ExprInterp extends MemoryInterp {
   // ---------------------------------------------------------------- conditions

@@ -3,14 +3,11 @@
  * verifier's access checks (NULL, released, untrusted, special fields), data-section layouts.
  */
 import type { ANode as CNode } from './ast.js';
-import { INT, LONG, VOID, primitiveType, ptrTo, type CType, type TypeRegistry } from './ctypes.js';
-import { declType, specifierType, type FuncDef, type Unit } from './unit.js';
-import type { VersionSemantics } from './version-semantics.js';
-import { UNKNOWN, cloneState, mapAllVals, regTypeStr, scalar, valToString, type PtrVal, type State, type Trail, type Val } from './values.js';
-import { InterpBase, GRAPH_ARITY, GRAPH_KFUNCS, HELPERS, MAX_CONST_LOOP, MAX_STATES, MAX_UNKNOWN_LOOP, TRACING_SECTIONS, UNINIT, Reject, Unsupported, baseKfuncName, type Outcome, type R, type RunContext } from './interp-base.js';
-import { dedupe, mergeScalarVariants, mkArray, setPath, stateKey } from './state-ops.js';
-import { isCallExpr, isNullLit, oneLine, parseNum, unparen } from './c-nodes.js';
-import { argInsns, stmtInsns } from './insn-count.js';
+import { INT, VOID, ptrTo, type CType } from './ctypes.js';
+import { UNKNOWN, regTypeStr, type PtrVal, type State, type Val } from './values.js';
+import { InterpBase, type R } from './interp-base.js';
+import { setPath } from './state-ops.js';
+import { isCallExpr, unparen } from './c-nodes.js';
 
 export abstract class MemoryInterp extends InterpBase {
   /** Assign to an lvalue: a local, a local array element, or memory through a pointer. */

@@ -4,15 +4,14 @@
  * runProgram, the entry point.
  */
 import type { ANode as CNode } from './ast.js';
-import { INT, LONG, VOID, primitiveType, ptrTo, type CType, type TypeRegistry } from './ctypes.js';
-import { declType, specifierType, type FuncDef, type Unit } from './unit.js';
-import type { VersionSemantics } from './version-semantics.js';
-import { UNKNOWN, cloneState, mapAllVals, regTypeStr, scalar, valToString, type PtrVal, type State, type Trail, type Val } from './values.js';
-import { InterpBase, GRAPH_ARITY, GRAPH_KFUNCS, HELPERS, MAX_CONST_LOOP, MAX_STATES, MAX_UNKNOWN_LOOP, TRACING_SECTIONS, UNINIT, Reject, Unsupported, baseKfuncName, type Outcome, type R, type RunContext } from './interp-base.js';
+import { type CType } from './ctypes.js';
+import { declType, specifierType, type FuncDef } from './unit.js';
+import { UNKNOWN, scalar, valToString, type State, type Trail, type Val } from './values.js';
+import { MAX_CONST_LOOP, MAX_STATES, MAX_UNKNOWN_LOOP, UNINIT, Reject, Unsupported, type Outcome, type RunContext } from './interp-base.js';
 import { CallInterp } from './interp-calls.js';
-import { dedupe, mergeScalarVariants, mkArray, setPath, stateKey } from './state-ops.js';
-import { isCallExpr, isNullLit, oneLine, parseNum, unparen } from './c-nodes.js';
-import { argInsns, stmtInsns } from './insn-count.js';
+import { dedupe, mergeScalarVariants, mkArray, stateKey } from './state-ops.js';
+import { oneLine } from './c-nodes.js';
+import { stmtInsns } from './insn-count.js';
 
 export { Reject, Unsupported, baseKfuncName, type RunContext } from './interp-base.js';
 export type { RunResult } from './interp-base.js';

@@ -70,7 +70,7 @@ export class NntpClient {
     return this.greeting.code === 200;
   }
 
-  private constructor(private readonly socket: Socket, readonly where: string, private readonly timeoutMs: number) {
+  private constructor(private readonly socket: Socket, readonly where: string, timeoutMs: number) {
     socket.on('data', (c: Buffer) => this.onData(c));
     socket.on('error', (e) => this.fail(new ConnectionLostError(`${where}: ${e.message}`, where)));
     socket.on('close', () => this.fail(new ConnectionLostError(`${where}: connection closed by the server`, where)));
