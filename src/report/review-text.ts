@@ -39,6 +39,7 @@ export function renderReviewText(run: ReviewRunSummary, patchSubjects: Map<strin
   for (const e of run.errors) parts.push(`error: ${e.source ? `${e.source}: ` : ''}${e.message}`);
   const t = totals(run.reviews);
   const acc = run.accounting ? `; messages ${Object.entries(run.accounting).map(([k, v]) => `${k} ${v}`).join(', ')}` : '';
-  parts.push(`${run.reviews.length} series reviewed: ${t.error} errors, ${t.warning} warnings, ${t.info} info${acc}`);
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
+  parts.push(`${run.reviews.length} series reviewed: ${n(t.error, 'error')}, ${n(t.warning, 'warning')}, ${t.info} info${acc}`);
   return parts.join('\n\n') + '\n';
 }
