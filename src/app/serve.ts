@@ -1,5 +1,5 @@
 /**
- * `bpf-review serve`: wires the daemon from a validated config: the store (SQLite), the outbox,
+ * `bpf-review serve`: wires the daemon from a validated config: the store (SQLite or PostgreSQL), the outbox,
  * the sources, the review function (the pipeline's reviewSeries by default), the mail sender
  * (dry run unless mail.send), the dashboard and the health endpoint, and pino logs.
  */
@@ -11,6 +11,8 @@ import type { Message, Series, SeriesReview } from '../model/index.js';
 import { ConfigError } from '../model/index.js';
 import { openStore } from '../store/open-store.js';
 import { Outbox } from '../store/outbox.js';
+import type { ReplyOutbox } from '../store/reply-outbox.js';
+import { startOutboxDelivery } from '../service/outbox-delivery.js';
 import { SqliteServiceStore, type ServiceStore } from '../store/service-store.js';
 import { PgServiceStore } from '../store/pg-service-store.js';
 import { GraphileQueue, runReviewWorkers } from '../service/graphile-queue.js';
@@ -102,19 +104,30 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
   const worker = `${hostname()}:${process.pid}`;
   const mail = { from: config.mail.from, messageIdDomain: config.mail.messageIdDomain, ...(config.mail.reportUrl ? { reportUrl: config.mail.reportUrl } : {}), lists: config.mail.lists };
   let store: ServiceStore;
-  let outbox: Outbox | null = null;
+  let outbox: ReplyOutbox | null = null;
+  let delivery: { stop(): Promise<void> } | null = null;
+  let countsTimer: NodeJS.Timeout | null = null;
   let outboxCounts: () => Record<string, number> = () => ({});
   let queue: GraphileQueue | null = null;
   let workers: Runner | null = null;
   if ('postgres' in config.store && config.store.postgres) {
     const url = config.store.postgres;
-    const pgStore = new PgServiceStore(url, { max: Math.max(4, config.review.concurrency + 2) });
+    const pgStore = new PgServiceStore(url, { max: Math.max(4, config.review.concurrency + 2), ...(opts.now ? { now: opts.now } : {}) });
     await pgStore.migrate();
     store = pgStore;
     queue = await new GraphileQueue(url, log).init();
-    if (config.mail.send) log.warn('mail.send is ignored on PostgreSQL: the outbox is SQLite-only in this version');
+    // the outbox is in the same database: workers enqueue replies in the review's transaction,
+    // and every process but an ingest-only one delivers (each row claimed by one of them)
+    const ob = pgStore.outbox();
+    outbox = ob;
+    let cached: Record<string, number> = {};
+    const refresh = (): void => void ob.counts().then((c) => (cached = c), () => undefined);
+    refresh();
+    countsTimer = setInterval(refresh, Math.max(1000, config.pollMs));
+    countsTimer.unref();
+    outboxCounts = () => cached;
     if (role !== 'ingest') {
-      workers = await runReviewWorkers(url, config.review.concurrency, { store, outbox: null, review: reviewer.review, mail, log, now: opts.now ?? (() => new Date()), worker }, { pollInterval: Math.min(1000, config.pollMs) });
+      workers = await runReviewWorkers(url, config.review.concurrency, { store, outbox: ob, review: reviewer.review, mail, log, now: opts.now ?? (() => new Date()), worker }, { pollInterval: Math.min(1000, config.pollMs) });
     }
   } else {
     if (role !== 'all') throw new ConfigError(`--role ${role} needs store.postgres (SQLite reviews in the daemon's own process)`, 'store');
@@ -123,13 +136,14 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
     store = new SqliteServiceStore(base);
     const ob = new Outbox(base, opts.now);
     outbox = ob;
-    outboxCounts = () => Object.fromEntries((base.db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').all() as { state: string; n: number }[]).map((r) => [r.state, r.n]));
+    outboxCounts = () => ob.counts();
   }
-  const sender = opts.sender ?? createMailSender(config.mail.smtp, { send: config.mail.send && outbox !== null });
+  const sender = opts.sender ?? createMailSender(config.mail.smtp, { send: config.mail.send && role !== 'ingest' });
   const gq = queue;
   const daemon = new Daemon({
     store,
-    outbox,
+    // an ingest-only process plans; the workers queue and deliver
+    outbox: role === 'ingest' ? null : outbox,
     sources: role === 'worker' ? [] : sourcesOf(config, log),
     review: reviewer.review,
     sender,
@@ -160,6 +174,10 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
     log.info({ url }, 'dashboard listening');
   }
   if (role !== 'worker' && opts.autostart !== false) daemon.start();
+  // a worker process has no daemon loop: it delivers the outbox on its own timer
+  if (role === 'worker' && outbox && !sender.dryRun && opts.mailReplies !== false) {
+    delivery = startOutboxDelivery({ outbox, sender, mail, store, log, now: opts.now ?? (() => new Date()) }, config.pollMs);
+  }
   if (role !== 'worker' && config.review.tree) {
     // the dashboard's agreement chart: measured once per start, in the background
     const tree = config.review.tree;
@@ -170,14 +188,16 @@ export async function startService(config: ServeConfig, opts: StartOptions = {})
       })
       .catch((err: unknown) => log.warn({ err }, 'verifier model agreement not measured'));
   }
-  log.info({ role, sources: config.sources.map((s) => s.name), send: config.mail.send && outbox !== null, store: 'postgres' in config.store ? 'postgres' : 'sqlite' }, 'serving');
+  log.info({ role, sources: config.sources.map((s) => s.name), send: !sender.dryRun, store: 'postgres' in config.store ? 'postgres' : 'sqlite' }, 'serving');
   return {
     daemon,
     store,
     queue,
     url,
     async stop() {
+      await delivery?.stop();
       await daemon.stop();
+      if (countsTimer) clearInterval(countsTimer);
       await workers?.stop();
       await queue?.stop();
       const srv = server as ServerType | null;

@@ -22,10 +22,10 @@ import { assembleThreads } from '../ingest/thread/assemble-threads.js';
 import { assembleSeries, type MailRole } from '../ingest/thread/assemble-series.js';
 import type { MailFacts } from '../ingest/thread/mail-facts.js';
 import { Interner, compactMail } from '../ingest/pipeline/compact-mail.js';
-import { deliverPending, type DeliveryReport } from '../publish/smtp/deliver-replies.js';
-import { DEFAULT_POLICY, type MailPolicy } from '../publish/smtp/mail-policy.js';
+import type { DeliveryReport } from '../publish/smtp/deliver-replies.js';
 import type { MailSender } from '../publish/smtp/smtp-sender.js';
-import type { Outbox } from '../store/outbox.js';
+import type { ReplyOutbox } from '../store/reply-outbox.js';
+import { deliverOutbox } from './outbox-delivery.js';
 import { reviewKey, type NewMessage, type SeriesRow, type SeriesState, type ServiceStore } from '../store/service-store.js';
 import { planCompletion, type CompletionEntry, type CompletionPolicy } from './series-completion.js';
 import { InProcessQueue, type JobQueue, type ReviewJob } from './job-queue.js';
@@ -41,8 +41,8 @@ export type Progress =
 
 export interface DaemonDeps {
   store: ServiceStore;
-  /** null: nothing is mailed (PostgreSQL, backfill). */
-  outbox: Outbox | null;
+  /** null: nothing is mailed (backfill). SQLite's Outbox or PostgreSQL's PgOutbox. */
+  outbox: ReplyOutbox | null;
   sources: readonly ServiceSource[];
   /** The review of one series (default in `serve`: the pipeline's reviewSeries). */
   review: ReviewFn;
@@ -305,6 +305,8 @@ export class Daemon {
       deadline: e.deadline.toISOString(),
       previous: s.previous,
       partialReroll: s.partialReroll,
+      // workers elsewhere (graphile-worker) mail the replies unless the planner says not to
+      ...(this.deps.mailReplies === false ? { mail: false } : {}),
     };
   }
 
@@ -339,20 +341,11 @@ export class Daemon {
   }
 
   private async deliver(): Promise<void> {
-    const lists = Object.values(this.deps.mail.lists);
-    const active = lists.filter((p) => p.mode !== 'nobody');
     // dry run: rows stay 'pending' in the outbox (the dashboard shows them); nothing is sent
     const outbox = this.deps.outbox;
-    if (active.length === 0 || this.deps.sender.dryRun || !outbox || this.deps.mailReplies === false) return;
-    const policy: MailPolicy = { ...DEFAULT_POLICY, mode: 'author+list', maxPerHour: Math.max(...active.map((p) => p.maxPerHour)) };
-    const report = await deliverPending(outbox, this.deps.sender, policy, {
-      now: this.now,
-      alreadyDelivered: (id) => this.deps.store.hasMessage(id),
-    });
-    for (const id of report.sent) this.deps.log.info({ messageId: id }, 'reply sent');
-    for (const id of report.confirmed) this.deps.log.info({ messageId: id }, 'reply found delivered after a restart');
-    for (const f of report.failed) this.deps.log.warn({ messageId: f.messageId, error: f.error, permanent: f.permanent }, 'reply not sent');
-    if (report.sent.length + report.confirmed.length + report.failed.length + report.dryRun.length > 0) this.status.lastDelivery = report;
+    if (!outbox || this.deps.mailReplies === false) return;
+    const report = await deliverOutbox({ outbox, sender: this.deps.sender, mail: this.deps.mail, store: this.deps.store, log: this.deps.log, now: this.now });
+    if (report && report.sent.length + report.confirmed.length + report.failed.length + report.dryRun.length > 0) this.status.lastDelivery = report;
   }
 
   queueDepth(): number {

@@ -12,7 +12,8 @@ import { assembleSeries } from '../ingest/thread/assemble-series.js';
 import { renderReplies } from '../report/email/render-replies.js';
 import { queueReplies, withoutSaid } from '../publish/smtp/deliver-replies.js';
 import { selectPolicy, type MailPolicy } from '../publish/smtp/mail-policy.js';
-import type { Outbox } from '../store/outbox.js';
+import type { ReplyOutbox } from '../store/reply-outbox.js';
+import { BugError } from '../model/index.js';
 import type { SeriesRow, SeriesState, ServiceStore, StoredFinding } from '../store/service-store.js';
 import type { ReviewJob } from './job-queue.js';
 import { quotedLines } from './quoted-lines.js';
@@ -37,12 +38,14 @@ export interface FullReviewJob extends ReviewJob {
   deadline: string;
   previous: string | null;
   partialReroll: boolean;
+  /** false: record the review, queue no reply (the planner was a backfill: old mail is not answered). */
+  mail?: boolean;
 }
 
 export interface ReviewRunnerDeps {
   store: ServiceStore;
-  /** null: nothing is mailed (PostgreSQL deployments, backfill). */
-  outbox: Outbox | null;
+  /** null: nothing is mailed (backfill). SQLite's Outbox or PostgreSQL's PgOutbox. */
+  outbox: ReplyOutbox | null;
   review: ReviewFn;
   mail: MailSettings;
   log: Logger;
@@ -116,8 +119,8 @@ export async function runReviewJob(deps: ReviewRunnerDeps, job: FullReviewJob): 
   const findings: StoredFinding[] = review.findings.map((f) => ({ ...f, quoted: quotedLines(series, f) }));
   const first = series.cover ? messages.get(series.cover.messageId) : messages.get(series.patches[0]?.messageId ?? '');
   const { policy, list } = selectPolicy(deps.mail.lists, first ?? null);
-  const outbox = deps.outbox;
-  const fresh = outbox ? withoutSaid(review, series, outbox) : review;
+  const outbox = job.mail === false ? null : deps.outbox;
+  const fresh = outbox ? await withoutSaid(review, series, outbox) : review;
   const replies = outbox && policy.mode !== 'nobody' && fresh.findings.length > 0
     ? renderReplies(series, fresh, {
         messages,
@@ -134,8 +137,13 @@ export async function runReviewJob(deps: ReviewRunnerDeps, job: FullReviewJob): 
   const res = await deps.store.recordReview(
     { seriesId: series.id, revision: series.revision, contentHash: job.contentHash, reason: job.reason, missing: series.missing, reviewedAt: now, notRun: review.notRun, errors: review.errors, findings, ...(deps.worker ? { worker: deps.worker } : {}) },
     outbox
-      ? () => {
-          queued = queueReplies(outbox, replies, policy, now).queued.length;
+      ? (txOutbox) => {
+          // PostgreSQL hands an outbox bound to the review's transaction; SQLite's Outbox shares
+          // the connection, so its synchronous writes join the open transaction
+          if (txOutbox) return Promise.resolve(queueReplies(txOutbox, replies, policy, now)).then((q) => void (queued = q.queued.length));
+          const q = queueReplies(outbox, replies, policy, now);
+          if (q instanceof Promise) throw new BugError('runReviewJob: an asynchronous outbox without a transaction outbox from the store');
+          queued = q.queued.length;
         }
       : undefined,
   );

@@ -1,4 +1,5 @@
 import type { SqliteDb, Store } from './open-store.js';
+import type { ReplyOutbox } from './reply-outbox.js';
 
 export type OutboxChannel = 'smtp' | 'patchwork' | 'github';
 /**
@@ -91,7 +92,7 @@ function toEntry(r: Row): OutboxEntry {
  * never loses a message and never posts one twice (see deliverPending for the one window SMTP
  * leaves open). Each state change is its own committed transaction.
  */
-export class Outbox {
+export class Outbox implements ReplyOutbox {
   private readonly db: SqliteDb;
   constructor(store: Store, private readonly now: () => Date = () => new Date()) {
     this.db = store.db;
@@ -166,5 +167,10 @@ export class Outbox {
   /** How many messages on a channel the server accepted since `since` (for the per-hour cap). */
   sentSince(channel: OutboxChannel, since: Date): number {
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE channel = ? AND state = 'sent' AND sent_at > ?`).get(channel, since.toISOString()) as { n: number }).n;
+  }
+
+  /** Rows per state (the dashboard). */
+  counts(): Record<string, number> {
+    return Object.fromEntries((this.db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').all() as { state: string; n: number }[]).map((r) => [r.state, r.n]));
   }
 }

@@ -2,15 +2,15 @@
  * The ServiceStore on PostgreSQL (pg), for deployments where several worker processes or
  * machines share the reviews (graphile-worker is the job queue, in the same database). Same
  * tables and the same unique review key as SQLite, in PostgreSQL's dialect, with its own
- * numbered migrations (pg_schema_migrations). The outbox is SQLite-only in this version: on
- * PostgreSQL the daemon reviews and records, and mails nothing.
+ * numbered migrations (pg_schema_migrations). Migration 2 adds the outbox (src/store/pg-outbox.ts):
+ * a review, its findings and its replies' outbox rows commit in one transaction, as on SQLite.
  */
 import pg from 'pg';
 import type { Finding } from '../model/index.js';
-import { BugError } from '../model/index.js';
-import type { AgreementRow, CursorRow, NewMessage, ReviewRecord, ReviewRow, SeriesRow, SeriesState, ServiceStore, StoredMessage } from './service-store.js';
+import type { AgreementRow, CursorRow, InTransaction, NewMessage, ReviewRecord, ReviewRow, SeriesRow, SeriesState, ServiceStore, StoredMessage } from './service-store.js';
 import { reviewKey } from './service-store.js';
 import { StoreTooNewError } from './open-store.js';
+import { PG_OUTBOX_DDL, PgOutbox } from './pg-outbox.js';
 
 export interface PgMigration {
   version: number;
@@ -56,6 +56,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE TABLE model_agreement (measured_at TIMESTAMPTZ NOT NULL, kernel TEXT NOT NULL, programs INTEGER NOT NULL, verdict_agree INTEGER NOT NULL, message_agree INTEGER NOT NULL);
     `,
   },
+  { version: 2, name: 'outbox', up: PG_OUTBOX_DDL },
 ];
 
 type Row = Record<string, unknown>;
@@ -83,8 +84,17 @@ const toMessage = (r: Row): StoredMessage => ({ messageId: r.message_id as strin
 
 export class PgServiceStore implements ServiceStore {
   readonly pool: pg.Pool;
-  constructor(connectionString: string, opts: { max?: number } = {}) {
+  private readonly now: () => Date;
+  private readonly sendingLeaseMs: number | undefined;
+  constructor(connectionString: string, opts: { max?: number; now?: () => Date; sendingLeaseMs?: number } = {}) {
     this.pool = new pg.Pool({ connectionString, max: opts.max ?? 4 });
+    this.now = opts.now ?? (() => new Date());
+    this.sendingLeaseMs = opts.sendingLeaseMs;
+  }
+
+  /** The outbox in this database; each call is its own committed statement. */
+  outbox(): PgOutbox {
+    return new PgOutbox(this.pool, this.now, this.sendingLeaseMs === undefined ? {} : { sendingLeaseMs: this.sendingLeaseMs });
   }
 
   /** Apply the PostgreSQL migrations not yet applied (one transaction each, under an advisory lock). */
@@ -230,11 +240,10 @@ export class PgServiceStore implements ServiceStore {
   }
 
   /**
-   * As SQLite's. `alsoInTransaction` runs between the inserts and the COMMIT but cannot write
-   * to this transaction (it has no client): the daemon passes none on PostgreSQL.
+   * As SQLite's. `alsoInTransaction` gets an outbox bound to this transaction's client and is
+   * awaited before the COMMIT, so the replies it enqueues commit with the review or not at all.
    */
-  async recordReview(r: ReviewRecord, alsoInTransaction?: () => void): Promise<{ recorded: boolean; reviewId: number | null }> {
-    if (alsoInTransaction) throw new BugError('PgServiceStore.recordReview: nothing can join its transaction (there is no PostgreSQL outbox)');
+  async recordReview(r: ReviewRecord, alsoInTransaction?: InTransaction): Promise<{ recorded: boolean; reviewId: number | null }> {
     return this.tx(async (c) => {
       const res = await c.query(
         `INSERT INTO reviews (series_id, revision, content_hash, reason, missing, reviewed_at, not_run, errors, worker)
@@ -250,6 +259,7 @@ export class PgServiceStore implements ServiceStore {
           [id, f.ruleId, f.severity, f.patch, f.messageId, f.file, f.line, f.message, f.source ?? null, f.fingerprint, JSON.stringify(f.quoted)],
         );
       }
+      await alsoInTransaction?.(new PgOutbox(c, this.now));
       return { recorded: true, reviewId: id };
     });
   }

@@ -1,5 +1,7 @@
 import type { Finding } from '../model/index.js';
 import type { Store } from './open-store.js';
+import { isPromise, type ReplyOutbox } from './reply-outbox.js';
+import { BugError } from '../model/index.js';
 
 /** One message as the daemon stores it: raw bytes, deduplicated by Message-ID. */
 export interface StoredMessage {
@@ -77,6 +79,9 @@ export interface AgreementRow {
 /** The review key: a series revision with exactly these members is reviewed once. */
 export const reviewKey = (seriesId: string, revision: number, contentHash: string): string => `${seriesId}\u0000${revision}\u0000${contentHash}`;
 
+/** Writes joined to recordReview's transaction (see ServiceStore.recordReview). */
+export type InTransaction = (txOutbox?: ReplyOutbox) => void | Promise<void>;
+
 /**
  * What the service keeps, behind one interface so SQLite (default) and PostgreSQL can both hold
  * it. Every method that writes is one transaction; `addMessages` writes the messages of a batch
@@ -101,8 +106,12 @@ export interface ServiceStore {
   /**
    * Record a review once per (series, revision, content hash). false when it was already there
    * (then nothing is written and `alsoInTransaction` is not called).
+   * `alsoInTransaction` writes in the same transaction (the replies' outbox rows): SQLite calls it
+   * synchronously with no argument (the caller's Outbox on the same connection joins the open
+   * transaction; it must not return a promise), PostgreSQL with an outbox bound to the
+   * transaction's client, and awaits it before COMMIT.
    */
-  recordReview(r: ReviewRecord, alsoInTransaction?: () => void): Promise<{ recorded: boolean; reviewId: number | null }>;
+  recordReview(r: ReviewRecord, alsoInTransaction?: InTransaction): Promise<{ recorded: boolean; reviewId: number | null }>;
   reviews(seriesId: string): Promise<ReviewRow[]>;
   reviewCount(): Promise<number>;
   /** Findings per rule per UTC day. */
@@ -278,7 +287,7 @@ export class SqliteServiceStore implements ServiceStore {
     return new Set(rows.map((r) => reviewKey(r.series_id, r.revision, r.content_hash)));
   }
 
-  async recordReview(r: ReviewRecord, alsoInTransaction?: () => void): Promise<{ recorded: boolean; reviewId: number | null }> {
+  async recordReview(r: ReviewRecord, alsoInTransaction?: InTransaction): Promise<{ recorded: boolean; reviewId: number | null }> {
     const ins = this.db.prepare(
       `INSERT INTO reviews (series_id, revision, content_hash, reason, missing, reviewed_at, not_run, errors, worker)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (series_id, revision, content_hash) DO NOTHING`,
@@ -294,7 +303,8 @@ export class SqliteServiceStore implements ServiceStore {
       for (const f of r.findings) {
         insF.run(id, f.ruleId, f.severity, f.patch, f.messageId, f.file, f.line, f.message, f.source ?? null, f.fingerprint, JSON.stringify(f.quoted));
       }
-      alsoInTransaction?.();
+      const more = alsoInTransaction?.();
+      if (more !== undefined && isPromise(more)) throw new BugError('SqliteServiceStore.recordReview: alsoInTransaction returned a promise (SQLite transactions are synchronous)');
       return { recorded: true, reviewId: id };
     }).immediate();
   }

@@ -31,7 +31,7 @@ describe.skipIf(!postgresAvailable())('PostgreSQL store and graphile-worker', ()
   it('PgServiceStore: batches with cursors, dedup, one review per key, series and findings', async () => {
     const store = new PgServiceStore(server.createDatabase('contract'));
     try {
-      expect(await store.migrate()).toEqual([1]);
+      expect(await store.migrate()).toEqual([1, 2]);
       expect(await store.migrate()).toEqual([]);
       expect(await store.addMessages('lore', [{ messageId: 'a', origin: 'o1', raw: Buffer.from('A') }, { messageId: 'b', origin: 'o2', raw: Buffer.from('B') }], '1:abc', T)).toEqual(['a', 'b']);
       expect(await store.addMessages('lore', [{ messageId: 'b', origin: 'o3', raw: Buffer.from('B2') }, { messageId: 'c', origin: 'o4', raw: Buffer.from('C') }], '1:def', T)).toEqual(['c']);
