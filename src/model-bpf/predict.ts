@@ -5,7 +5,7 @@ import { TypeRegistry } from './ctypes.js';
 import { runProgram } from './interpreter.js';
 import { Preprocessor, fileSetResolver } from './preprocess.js';
 import { buildUnit } from './unit.js';
-import { versionSemantics } from './version-semantics.js';
+import { versionSemantics, type VersionSemantics } from './version-semantics.js';
 
 export type PredictedVerdict = 'accept' | 'reject' | 'unsupported';
 
@@ -54,6 +54,11 @@ export interface PredictInput {
   /** only these program names */
   programs?: string[];
   explain?: boolean;
+  /**
+   * Behaviour switches read from the tree itself (e.g. a series that moves the graph kfuncs to
+   * non-owning references before the Makefile version says so), over the version's defaults.
+   */
+  semantics?: Partial<Pick<VersionSemantics, 'releaseOnUnlock' | 'nonOwningRefs'>>;
 }
 
 /** Load the tree-sitter parser once; the rest of the model is synchronous. */
@@ -91,7 +96,7 @@ export function messagesMatch(expected: string[], message: string): boolean {
 }
 
 export function predictSelftests(parser: CParser, input: PredictInput): ModelResult {
-  const sem = versionSemantics(input.version);
+  const sem: VersionSemantics = { ...versionSemantics(input.version), ...input.semantics };
   const resolver = fileSetResolver(input.files);
   // expected-failure tables of prog_tests
   const rows = new Map<string, string>();

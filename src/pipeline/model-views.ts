@@ -11,6 +11,7 @@ import type { CParser } from '../kernel/c-parser.js';
 import { readBlobs, runGit, type KernelTree } from '../kernel/kernel-tree.js';
 import type { SeriesFacts } from '../kernel/series-facts.js';
 import { predictSelftests, type ModelResult } from '../model-bpf/predict.js';
+import { describeSemantics, detectGraphSemantics, type DetectedSemantics } from '../model-bpf/detect-graph-semantics.js';
 import { seriesModelFindings } from '../model-bpf/series-findings.js';
 import { GRAPH } from '../model-bpf/tree-input.js';
 
@@ -19,6 +20,8 @@ const SELFTESTS = 'tools/testing/selftests/bpf/';
 export interface SeriesModelViews {
   views: (PatchModelView | null)[];
   notRun: string[];
+  /** How the model ran (e.g. which graph-ownership design it followed), in words. */
+  notes: string[];
 }
 
 /** Does a patch touch what the model depends on or models? */
@@ -99,19 +102,34 @@ export async function modelViewsForSeries(tree: KernelTree, facts: SeriesFacts, 
   const version: KernelVersion | null = facts.base.version;
   const patches = facts.perPatch;
   const relevant = patches.map((pf) => touchesModel(pf.changed, (pf.diff.flagsChanged.length + pf.diff.kfuncsAdded.length + pf.diff.kfuncsRemoved.length) > 0));
-  if (!relevant.some(Boolean)) return { views: series.patches.map(() => null), notRun: ['verifier model: no patch touches the verifier, the kfunc flags or the graph selftests'] };
-  if (!version) return { views: series.patches.map(() => null), notRun: ['verifier model: the kernel version is unknown (no VERSION/PATCHLEVEL in the Makefile)'] };
+  if (!relevant.some(Boolean)) return { views: series.patches.map(() => null), notRun: ['verifier model: no patch touches the verifier, the kfunc flags or the graph selftests'], notes: [] };
+  if (!version) return { views: series.patches.map(() => null), notRun: ['verifier model: the kernel version is unknown (no VERSION/PATCHLEVEL in the Makefile)'], notes: [] };
 
-  // The model knows the verifier of the tree's version, not the code a patch writes: from the
-  // first patch that changes verifier.c on, its predictions say nothing about the new behaviour,
-  // so the model runs only over the states before it (the base and the patches before that one).
-  const verifierChangedAt = patches.findIndex((pf) => pf.changed.includes('kernel/bpf/verifier.c'));
+  // The model knows the verifier of the tree's version, plus the graph-ownership design it reads
+  // from verifier.c itself (a series can move a tree to non-owning references). Any other change
+  // to verifier.c is beyond it: from the first patch that changes verifier.c without changing
+  // that design, its predictions say nothing about the new behaviour, so the model runs only over
+  // the states before it.
+  const VERIFIER = 'kernel/bpf/verifier.c';
+  const semantics: DetectedSemantics[] = [detectGraphSemantics((await readBlobs(tree, facts.applied.base, [VERIFIER])).get(VERIFIER) ?? null)];
+  for (const pf of patches) {
+    const prev = semantics[semantics.length - 1] as DetectedSemantics;
+    semantics.push(pf.changed.includes(VERIFIER) ? detectGraphSemantics((await readBlobs(tree, pf.commit, [VERIFIER])).get(VERIFIER) ?? null) : prev);
+  }
+  const sameSemantics = (a: DetectedSemantics, b: DetectedSemantics) => JSON.stringify(a) === JSON.stringify(b);
+  const verifierChangedAt = patches.findIndex((pf, i) => pf.changed.includes(VERIFIER) && sameSemantics(semantics[i] as DetectedSemantics, semantics[i + 1] as DetectedSemantics));
+  const notes: string[] = [];
+  patches.forEach((pf, i) => {
+    if (!sameSemantics(semantics[i] as DetectedSemantics, semantics[i + 1] as DetectedSemantics) && (verifierChangedAt < 0 || i < verifierChangedAt)) {
+      notes.push(`verifier model: from patch ${pf.counter} on, the model follows the graph-ownership design the patched verifier.c implements: ${describeSemantics(semantics[i + 1] as DetectedSemantics)}`);
+    }
+  });
   const verifierNote = (): string => {
     const from = patches[verifierChangedAt]?.counter ?? verifierChangedAt + 1;
-    return `verifier model: patch ${from} changes kernel/bpf/verifier.c, whose new behaviour the model (Linux ${version.short} semantics) cannot know; model findings from that patch on are left out`;
+    return `verifier model: patch ${from} changes kernel/bpf/verifier.c in ways the model (Linux ${version.short} semantics) cannot know; model findings from that patch on are left out`;
   };
   const lastState = verifierChangedAt >= 0 ? verifierChangedAt : patches.length;
-  if (!relevant.slice(0, lastState).some(Boolean)) return { views: series.patches.map(() => null), notRun: [verifierNote()] };
+  if (!relevant.slice(0, lastState).some(Boolean)) return { views: series.patches.map(() => null), notRun: [verifierNote()], notes };
 
   // one model run per tree state, reused while the model's inputs do not change
   const runs: ModelResult[] = [];
@@ -123,20 +141,29 @@ export async function modelViewsForSeries(tree: KernelTree, facts: SeriesFacts, 
     graph = await graphFiles(tree, commits[i] as string, graph, i > 0 ? patches[i - 1]?.changed : undefined);
     const files = sortedFiles(graph);
     const flags = kfuncFlagsOf(states[i] as TreeFacts);
-    const inputs = JSON.stringify([files.map((f) => [f.path, f.text.length, f.text]), [...flags]]);
+    const sem = semantics[i] as DetectedSemantics;
+    const inputs = JSON.stringify([files.map((f) => [f.path, f.text.length, f.text]), [...flags], sem]);
     if (i > 0 && inputs === prevInputs) {
       runs.push(runs[i - 1] as ModelResult);
       continue;
     }
     prevInputs = inputs;
-    runs.push(predictSelftests(parser, { version, kfuncFlags: flags, files }));
+    runs.push(predictSelftests(parser, { version, kfuncFlags: flags, files, semantics: sem }));
   }
   if ((runs[0]?.programs.length ?? 0) === 0 && runs.every((r) => r.programs.length === 0)) {
-    return { views: series.patches.map(() => null), notRun: ['verifier model: the tree has no graph selftests (linked_list, rbtree, refcounted_kptr)'] };
+    return { views: series.patches.map(() => null), notRun: ['verifier model: the tree has no graph selftests (linked_list, rbtree, refcounted_kptr)'], notes: [] };
   }
 
   const newKfuncs = patches.map((pf) => pf.diff.kfuncsAdded.map((k) => k.name));
   const findings = seriesModelFindings(runs, newKfuncs);
+  // a flip is also settled by the later patch that deletes the selftest (its expectation goes with it)
+  const fixedByCounter = (fixedBy: number | undefined, program: string, file: string, i: number): number | null => {
+    if (fixedBy !== undefined) return patches[fixedBy - 1]?.counter ?? null;
+    for (let j = i + 2; j < runs.length; j++) {
+      if (!(runs[j] as ModelResult).programs.some((p) => p.name === program && p.file === file)) return patches[j - 1]?.counter ?? null;
+    }
+    return null;
+  };
   const views: (PatchModelView | null)[] = series.patches.map((_, i) => {
     if (!relevant[i]) return null;
     if (verifierChangedAt >= 0 && i >= verifierChangedAt) return null;
@@ -149,7 +176,7 @@ export async function modelViewsForSeries(tree: KernelTree, facts: SeriesFacts, 
           program: f.program, file: f.file, line,
           before: verdictText(f.before ?? { verdict: 'absent', message: '' }), after: verdictText(f.predicted),
           expectedBefore: verdictText(f.expected), expectedAfter: verdictText(f.expected),
-          fixedBy: f.fixedBy !== undefined ? (patches[f.fixedBy - 1]?.counter ?? null) : null,
+          fixedBy: fixedByCounter(f.fixedBy, f.program, f.file, i),
           message: f.predicted.message || null,
         });
       } else {
@@ -167,5 +194,5 @@ export async function modelViewsForSeries(tree: KernelTree, facts: SeriesFacts, 
   const unsupported = (runs[runs.length - 1] as ModelResult).programs.filter((p) => p.predicted.verdict === 'unsupported').length;
   const notRun = unsupported ? [`verifier model: ${unsupported} graph selftest programs use constructs the model does not support (bpf-review model --tree lists them)`] : [];
   if (verifierChangedAt >= 0) notRun.push(verifierNote());
-  return { views, notRun };
+  return { views, notRun, notes };
 }

@@ -98,6 +98,7 @@ export async function reviewSeries(series: Series, ctx: ReviewSeriesContext): Pr
         const m = await modelViewsForSeries(ctx.tree, facts, series, parser);
         models = m.views;
         notRun.push(...m.notRun);
+        notes.push(...m.notes);
       }
     } else {
       notRun.push(`${facts.applied.reason ?? 'the series does not apply'}: reviewed in diff-only mode`);

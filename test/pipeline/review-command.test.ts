@@ -42,6 +42,13 @@ describe('review command on the shipped example', () => {
       expect(typeof f.message).toBe('string');
       expect(f.messageId).toMatch(/@/);
     }
+    // the verifier model follows the patched verifier.c to non-owning references: the selftests that
+    // expect v6.2's "only read is supported" flip at patch 1 and are only updated by patch 2
+    const flips = by('selftest-bisect-flip');
+    expect(flips.map((f: { message: string }) => /for (\w+)/.exec(f.message)?.[1]).sort()).toEqual(['write_after_push_back', 'write_after_push_front']);
+    for (const f of flips) expect(f.message).toMatch(/After patch 1\/3 .* Patch 2\/3 .* updates it/);
+    expect(s.notes.join('\n')).toMatch(/from patch 1 on, the model follows .* non-owning references/);
+    expect(by('selftest-annotation-disagrees')).toEqual([]);
     expect(json.accounting).toMatchObject({ read: 4, seriesMembers: 4, quarantined: 0 });
     expect(s.notes.join('\n')).toMatch(/applied on base-commit/);
   });
