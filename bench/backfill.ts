@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { postgresAvailable, startPostgres } from '../test/support/servers/postgres.js';
 import { seriesMails, testReviewModule } from '../test/service/support/mail-stream.js';
+import type { BackfillSummary } from '../src/app/commands/backfill.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 50_000);
@@ -58,18 +59,7 @@ async function ensureArchive(count: number): Promise<string> {
   return dir;
 }
 
-interface Summary {
-  messages: number;
-  stored: number;
-  series: number;
-  reviews: number;
-  seconds: number;
-  messagesPerSecond: number;
-  ingestSeconds: number;
-  ingestPerSecond: number;
-  peakRssMb: number;
-  workerPeakRssMb: number[];
-}
+type Summary = BackfillSummary;
 
 function runBackfill(archive: string, config: string, workers: number | null): Summary & { wall: number } {
   const t0 = Date.now();

@@ -6,6 +6,7 @@
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mboxrdEntry } from '../src/ingest/sources/mboxrd-entry.js';
 
 /** The project root: the nearest folder above this file with a package.json (works from bench/ and dist/bench/). */
 export function projectRoot(): string {
@@ -54,9 +55,7 @@ export function benchEntry(msg: Buffer, i: number): Buffer {
   const id = `Message-ID: <bench-${i}@bpf-review.invalid>`;
   if (MID_RE.test(s)) s = s.replace(MID_RE, id);
   else s = `${id}\n${s}`;
-  s = s.replace(/^(>*From )/gm, '>$1');
-  if (!s.endsWith('\n')) s += '\n';
-  return Buffer.from(`From mboxrd@z Thu Jan  1 00:00:00 1970\n${s}\n`, 'latin1');
+  return mboxrdEntry(Buffer.from(s, 'latin1'));
 }
 
 /**
@@ -64,13 +63,18 @@ export function benchEntry(msg: Buffer, i: number): Buffer {
  * file is never taken for a finished one). Returns the number of bytes written.
  */
 export async function generateBenchMbox(path: string, count: number): Promise<number> {
-  mkdirSync(dirname(path), { recursive: true });
   const sources = corpusMessages();
+  return writeBenchMbox(path, count, (i) => benchEntry(sources[i % sources.length]!, i));
+}
+
+/** Write `count` mbox entries made by `entryOf(i)` to `path`, through a temporary name. Returns the bytes written. */
+export async function writeBenchMbox(path: string, count: number, entryOf: (i: number) => Buffer): Promise<number> {
+  mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.partial`;
   const out = createWriteStream(tmp, { highWaterMark: 1 << 20 });
   let bytes = 0;
   for (let i = 0; i < count; i++) {
-    const entry = benchEntry(sources[i % sources.length]!, i);
+    const entry = entryOf(i);
     bytes += entry.length;
     if (!out.write(entry)) await new Promise<void>((r) => out.once('drain', () => r()));
   }

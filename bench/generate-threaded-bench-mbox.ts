@@ -6,9 +6,10 @@
  * fresh id but keeps the old In-Reply-To/References, so all copies of a series answer the
  * same absent cover: a worst case for series assembly, not a realistic archive.)
  */
-import { createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { benchDataDir, corpusMessages } from './generate-bench-mbox.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { benchDataDir, corpusMessages, writeBenchMbox } from './generate-bench-mbox.js';
+import { mboxrdEntry } from '../src/ingest/sources/mboxrd-entry.js';
 
 const ID_HEADER_RE = /^(Message-I[dD]|In-Reply-To|References):([^\n]*(?:\r?\n[ \t][^\n]*)*)/gm;
 
@@ -16,25 +17,12 @@ const ID_HEADER_RE = /^(Message-I[dD]|In-Reply-To|References):([^\n]*(?:\r?\n[ \
 export function threadedBenchEntry(msg: Buffer, pass: number): Buffer {
   let s = msg.toString('latin1');
   s = s.replace(ID_HEADER_RE, (_all, name: string, value: string) => `${name}:${value.replace(/<([^<>\s]+)>/g, (_m, id: string) => `<p${pass}.${id}>`)}`);
-  s = s.replace(/^(>*From )/gm, '>$1');
-  if (!s.endsWith('\n')) s += '\n';
-  return Buffer.from(`From mboxrd@z Thu Jan  1 00:00:00 1970\n${s}\n`, 'latin1');
+  return mboxrdEntry(Buffer.from(s, 'latin1'));
 }
 
 export async function generateThreadedBenchMbox(path: string, count: number): Promise<number> {
-  mkdirSync(dirname(path), { recursive: true });
   const sources = corpusMessages();
-  const tmp = `${path}.partial`;
-  const out = createWriteStream(tmp, { highWaterMark: 1 << 20 });
-  let bytes = 0;
-  for (let i = 0; i < count; i++) {
-    const entry = threadedBenchEntry(sources[i % sources.length] as Buffer, Math.floor(i / sources.length));
-    bytes += entry.length;
-    if (!out.write(entry)) await new Promise<void>((r) => out.once('drain', () => r()));
-  }
-  await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
-  renameSync(tmp, path);
-  return bytes;
+  return writeBenchMbox(path, count, (i) => threadedBenchEntry(sources[i % sources.length] as Buffer, Math.floor(i / sources.length)));
 }
 
 export async function ensureThreadedBenchMbox(count: number): Promise<string> {

@@ -2,7 +2,7 @@ import { describeRule } from '../../src/engine/rule-test-table.js';
 import type { InvalidCase } from '../../src/engine/rule-test-table.js';
 import { rule } from './rule.js';
 import { patchBody } from '../../test/rules/support/make-patch.js';
-import { factsRegistered } from '../../test/rules/support/register-facts.js';
+import '../../test/rules/support/register-facts.js';
 import { describe, expect, it } from 'vitest';
 import { seriesFromCase } from '../../src/engine/rule-tester.js';
 import { runRules } from '../../src/engine/run-rules.js';
@@ -18,12 +18,12 @@ const definePatch = (added: string) => patchBody('bpf: add a kfunc flag', [{ fil
 const tree: Record<string, string> = {
   [BPF_H]: ['enum btf_field_type {', '\tBPF_SPIN_LOCK  = (1 << 0),', '\tBPF_TIMER      = (1 << 1),', '\tBPF_KPTR_UNREF = (1 << 2),', '\tBPF_KPTR_REF   = (1 << 3),', '\tBPF_LIST_HEAD  = (1 << 4),', '\tBPF_LIST_NODE  = (1 << 5),', '};', ''].join('\n'),
 };
-const treeCases: InvalidCase[] = factsRegistered ? [{
+const treeCases: InvalidCase[] = [{
   name: 'tree mode: the after-file gives the whole enum, beyond the hunk\'s context',
   tree,
   patches: [patchBody('bpf: x', [{ file: BPF_H, hunks: [{ at: 7, lines: [' \tBPF_LIST_NODE  = (1 << 5),', '+\tBPF_RB_ROOT = (1 << 6),', ' };'] }] }])],
   findings: [{ kind: 'misaligned', file: BPF_H, line: 8 }],
-}] : [];
+}];
 
 describeRule(rule, {
   valid: [

@@ -1,6 +1,6 @@
 import { describeRule } from '../../src/engine/rule-test-table.js';
 import { rule } from './rule.js';
-import { HELPERS, kfuncDiff, regDiff, treeCases } from '../../test/rules/support/kfunc-patches.js';
+import { HELPERS, kfuncDiff, regDiff } from '../../test/rules/support/kfunc-patches.js';
 import { patchBody } from '../../test/rules/support/make-patch.js';
 import { addedLineNo, edits, kernelTree } from '../../test/rules/support/trees.js';
 
@@ -26,13 +26,13 @@ describeRule(rule, {
     { name: 'diff-only: a registration alone is not judged', version: '6.8', patches: [regDiff(['BTF_ID_FLAGS(func, bpf_foo)']).body] },
     { name: 'annotated on an earlier declaration (bpf_testmod.c style)', version: '7.1', patches: [kfuncDiff([{ sig: 'int bpf_foo(int a)', flags: 'KF_RET_NULL', annotate: false }]).body.replace(' }\n \n+int bpf_foo', ' __bpf_kfunc int bpf_foo(int a);\n \n+int bpf_foo')] },
     { name: 'registered in a later patch of the series', version: '6.8', patches: [defOnly, regDiff(['BTF_ID_FLAGS(func, bpf_foo_get, KF_RET_NULL)']).body] },
-    ...treeCases([{ name: 'tree mode: inside the defs block, registered', tree: t68, patches: [patchBody('bpf: bpf_in', [inside])] }]),
+    ...([{ name: 'tree mode: inside the defs block, registered', tree: t68, patches: [patchBody('bpf: bpf_in', [inside])] }]),
   ],
   invalid: [
     { name: 'a static kfunc', version: '6.8', patches: [stat.body], findings: [{ kind: 'isStatic', file: HELPERS, line: stat.def[0], severity: 'error' }] },
     { name: 'a registered definition without __bpf_kfunc (6.8)', version: '6.8', patches: [bare.body], findings: [{ kind: 'noAnnotation', line: bare.def[0] }] },
     { name: 'a __bpf_kfunc nobody registers', version: '6.8', patches: [defOnly], findings: [{ kind: 'notRegistered', file: HELPERS, line: 102 }] },
-    ...treeCases([
+    ...([
       { name: 'tree mode: registration without definition', tree: t68, patches: [patchBody('bpf: nowhere', [nowhere])], findings: [{ kind: 'noDefinition', line: addedLineNo(nowhere, 0) }] },
       { name: 'tree mode: defined after __bpf_kfunc_end_defs()', tree: t68, patches: [patchBody('bpf: bpf_out', [outside])], findings: [{ kind: 'outsideDefs', line: addedLineNo(outside, 0), severity: 'info' }] },
     ]),

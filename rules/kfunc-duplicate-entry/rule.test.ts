@@ -1,6 +1,6 @@
 import { describeRule } from '../../src/engine/rule-test-table.js';
 import { rule } from './rule.js';
-import { HELPERS, regDiff, treeCases } from '../../test/rules/support/kfunc-patches.js';
+import { HELPERS, regDiff } from '../../test/rules/support/kfunc-patches.js';
 import { patchBody } from '../../test/rules/support/make-patch.js';
 import { edit, kernelTree } from '../../test/rules/support/trees.js';
 
@@ -18,12 +18,12 @@ describeRule(rule, {
   valid: [
     { name: 'a new entry', version: '6.8', patches: [regDiff(['BTF_ID_FLAGS(func, bpf_foo, KF_RET_NULL)']).body] },
     { name: 'flags changed in place', version: '6.8', patches: [patchBody('bpf: flags', [{ file: HELPERS, hunks: [{ at: 300, lines: [' BTF_SET8_START(generic_btf_ids)', '-BTF_ID_FLAGS(func, bpf_foo)', '+BTF_ID_FLAGS(func, bpf_foo, KF_RET_NULL)', ' BTF_SET8_END(generic_btf_ids)'] }] }])] },
-    ...treeCases([{ name: 'tree mode: a new kfunc', tree, patches: [addInTree('BTF_ID_FLAGS(func, bpf_foo, KF_RET_NULL)')] }]),
+    ...([{ name: 'tree mode: a new kfunc', tree, patches: [addInTree('BTF_ID_FLAGS(func, bpf_foo, KF_RET_NULL)')] }]),
   ],
   invalid: [
     { name: 'twice in the hunk', version: '6.8', patches: [regDiff(['BTF_ID_FLAGS(func, bpf_foo, KF_RET_NULL)', 'BTF_ID_FLAGS(func, bpf_foo, KF_ACQUIRE)']).body],
       findings: [{ kind: 'sameSet', message: 'already listed in generic_btf_ids (line 302)', file: HELPERS, line: 303 }] },
-    ...treeCases([{ name: 'tree mode: already in the set', tree, patches: [addInTree('BTF_ID_FLAGS(func, bpf_task_release, KF_RELEASE | KF_TRUSTED_ARGS)')],
+    ...([{ name: 'tree mode: already in the set', tree, patches: [addInTree('BTF_ID_FLAGS(func, bpf_task_release, KF_RELEASE | KF_TRUSTED_ARGS)')],
       findings: [{ kind: 'sameSet', line }] },
       { name: 'tree mode: in another set of the same hook with other flags', tree: tree2, patches: [otherSet],
         findings: [{ kind: 'otherSet', message: 'with (no flags) here and with KF_RELEASE in generic_btf_ids, and both sets serve the TRACING hook', file: NET, line: 6 }] }]),

@@ -1,6 +1,6 @@
 import { describeRule } from '../../src/engine/rule-test-table.js';
 import { rule } from './rule.js';
-import { HELPERS, regDiff, treeCases } from '../../test/rules/support/kfunc-patches.js';
+import { HELPERS, regDiff } from '../../test/rules/support/kfunc-patches.js';
 import { patchBody } from '../../test/rules/support/make-patch.js';
 import { edit, kernelTree } from '../../test/rules/support/trees.js';
 
@@ -25,7 +25,7 @@ const line = tree[HELPERS]!.split('\n').findIndex((l) => l.startsWith('BTF_ID_FL
 describeRule(rule, {
   valid: [
     { name: 'diff-only: not judged without the verifier at hand', version: '7.1', patches: [regDiff(['BTF_ID_FLAGS(func, bpf_foo, KF_FASTCALL)']).body] },
-    ...treeCases([
+    ...([
       { name: 'bpf_cast_to_kern_ctx is rewritten by the verifier', tree, patches: [fast('bpf_cast_to_kern_ctx')] },
       { name: 'a kfunc the same series inlines in verifier.c', tree, patches: [patchBody('bpf: inline bpf_foo', [
         edit(tree, HELPERS, 'BTF_ID_FLAGS(func, bpf_task_release', ['BTF_ID_FLAGS(func, bpf_foo, KF_FASTCALL)']),
@@ -33,6 +33,6 @@ describeRule(rule, {
     ]),
   ],
   invalid: [
-    ...treeCases([{ name: 'a plain kfunc marked fastcall', tree, patches: [fast('bpf_foo')], findings: [{ kind: 'notInlined', file: HELPERS, line, severity: 'warning' }] }]),
+    ...([{ name: 'a plain kfunc marked fastcall', tree, patches: [fast('bpf_foo')], findings: [{ kind: 'notInlined', file: HELPERS, line, severity: 'warning' }] }]),
   ],
 });

@@ -1,6 +1,6 @@
 import { describeRule } from '../../src/engine/rule-test-table.js';
 import { rule } from './rule.js';
-import { HELPERS, kfuncDiff, kfuncTreeEdit, treeCases } from '../../test/rules/support/kfunc-patches.js';
+import { HELPERS, kfuncDiff, kfuncTreeEdit } from '../../test/rules/support/kfunc-patches.js';
 import { kernelTree } from '../../test/rules/support/trees.js';
 
 const one = (sig: string, flags: string) => kfuncDiff([{ sig, flags }]);
@@ -23,6 +23,6 @@ describeRule(rule, {
       findings: [{ kind: 'acquireNotStructPtr', message: '"char *"' }] },
     { name: 'KF_RET_NULL on a void kfunc', version: '6.8', patches: [one('void bpf_foo_reset(struct foo *f)', 'KF_RET_NULL').body],
       findings: [{ kind: 'retNullScalar', message: 'no effect', severity: 'warning' }] },
-    ...treeCases([{ name: 'tree mode: acquire returning int', tree: t68, patches: [bad.body], findings: [{ kind: 'acquireNotStructPtr', line: bad.reg[0] }] }]),
+    ...([{ name: 'tree mode: acquire returning int', tree: t68, patches: [bad.body], findings: [{ kind: 'acquireNotStructPtr', line: bad.reg[0] }] }]),
   ],
 });

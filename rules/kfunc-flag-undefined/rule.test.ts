@@ -1,7 +1,7 @@
 import { describeRule } from '../../src/engine/rule-test-table.js';
 import { rule } from './rule.js';
 import { patchBody } from '../../test/rules/support/make-patch.js';
-import { treeCases } from '../../test/rules/support/kfunc-patches.js';
+import '../../test/rules/support/register-facts.js';
 import { edit, kernelTree } from '../../test/rules/support/trees.js';
 
 const HELPERS = 'kernel/bpf/helpers.c';
@@ -30,7 +30,7 @@ describeRule(rule, {
       { file: HELPERS, hunks: [{ at: 10, lines: [' BTF_ID_FLAGS(func, bpf_obj_drop_impl, KF_RELEASE)', '-BTF_ID_FLAGS(func, bpf_list_push_front)', '+BTF_ID_FLAGS(func, bpf_list_push_front, KF_RELEASE | KF_RELEASE_NON_OWN)', ' '] }] },
     ])] },
     { name: 'version unknown: a removed flag is not judged', patches: [reg('BTF_ID_FLAGS(func, bpf_kptr_get, KF_ACQUIRE | KF_KPTR_GET | KF_RET_NULL)')] },
-    ...treeCases([{ name: 'tree mode: the 6.8 tree defines KF_TRUSTED_ARGS', tree: t68, patches: [inTree(t68, 'BTF_ID_FLAGS(func, bpf_task_get, KF_ACQUIRE | KF_TRUSTED_ARGS)')] }]),
+    ...([{ name: 'tree mode: the 6.8 tree defines KF_TRUSTED_ARGS', tree: t68, patches: [inTree(t68, 'BTF_ID_FLAGS(func, bpf_task_get, KF_ACQUIRE | KF_TRUSTED_ARGS)')] }]),
   ],
   invalid: [
     { name: 'KF_KPTR_GET is gone at 6.8', version: '6.8', patches: [reg('BTF_ID_FLAGS(func, bpf_kptr_get, KF_ACQUIRE | KF_KPTR_GET | KF_RET_NULL)')],
@@ -47,7 +47,7 @@ describeRule(rule, {
       findings: [{ kind: 'pendingFork', message: 'merged as KF_SPINLOCK_SAFE' }] },
     { name: 'typo KF_RU', version: '6.8', patches: [reg('BTF_ID_FLAGS(func, bpf_cgroup_acquire, KF_ACQUIRE | KF_RU | KF_RET_NULL)')],
       findings: [{ kind: 'unknown', message: 'Is it a typo for KF_RCU?' }] },
-    ...treeCases([{ name: 'tree mode: a typo against the tree\'s own defines', tree: t68, patches: [inTree(t68, 'BTF_ID_FLAGS(func, bpf_cgroup_acquire, KF_ACQUIRE | KF_RCUU)')],
+    ...([{ name: 'tree mode: a typo against the tree\'s own defines', tree: t68, patches: [inTree(t68, 'BTF_ID_FLAGS(func, bpf_cgroup_acquire, KF_ACQUIRE | KF_RCUU)')],
       findings: [{ kind: 'unknown', message: 'typo for KF_RCU', file: HELPERS, line: treeLine }] },
     { name: 'tree mode: the 7.1 tree has no KF_TRUSTED_ARGS', tree: t71, patches: [inTree(t71, 'BTF_ID_FLAGS(func, bpf_task_get, KF_ACQUIRE | KF_TRUSTED_ARGS)')],
       findings: [{ kind: 'removed', message: 'KF_TRUSTED_ARGS is not defined at v7.1' }] }]),

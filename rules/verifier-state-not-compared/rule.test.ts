@@ -1,7 +1,7 @@
 import { describeRule } from '../../src/engine/rule-test-table.js';
 import { rule } from './rule.js';
 import { patchBody } from '../../test/rules/support/make-patch.js';
-import { treeCases } from '../../test/rules/support/kfunc-patches.js';
+import '../../test/rules/support/register-facts.js';
 import { addedLineNo, edit, edits, seedLikeTree } from '../../test/rules/support/trees.js';
 
 const H = 'include/linux/bpf_verifier.h';
@@ -21,7 +21,7 @@ describeRule(rule, {
   valid: [
     { name: 'diff-only: a non-id member is not judged without the tree', patches: [diffOnly('bool graph_node;')] },
     { name: 'diff-only: the series compares the new id in regsafe()', patches: [diffOnly('u32 non_own_ref_obj_id;'), patchBody('bpf: compare it', [{ file: V, hunks: [{ at: 900, section: 'static bool regsafe(struct bpf_verifier_env *env, struct bpf_reg_state *rold,', lines: [' \tcase PTR_TO_BTF_ID:', '+\t\tif (!check_ids(rold->non_own_ref_obj_id, rcur->non_own_ref_obj_id, idmap))', '+\t\t\treturn false;', ' \t\treturn equal;'] }] }])] },
-    ...treeCases([
+    ...([
       { name: 'tree: the new id goes through check_ids() in regsafe()', tree, patches: [patchBody('bpf: non-owning id', [regMember, regsafeFix])] },
       { name: 'tree: states_equal() reads the new member', tree, patches: [patchBody('bpf: lock depth', [stateMember, statesEqualReads])] },
       { name: 'tree: bpf_reference_state is compared whole by refsafe()', tree, patches: [patchBody('bpf: acquired_by', [refMember])] },
@@ -34,7 +34,7 @@ describeRule(rule, {
       { at: 43, lines: [' };', ' ', '+struct bpf_active_lock {', '+\tvoid *ptr;', '+\tu32 id;', '+};', '+', ' struct bpf_reg_state {'] },
       { at: 68, section: 'struct bpf_reg_state {', lines: [' \t\tstruct {', ' \t\t\tu32 btf_id;', '+\t\t\tstruct bpf_active_lock non_owning_ref_lock;', ' \t\t};'] }] }])],
       findings: [{ kind: 'idNotMappedDiffOnly', message: 'non_owning_ref_lock', line: 75 }] },
-    ...treeCases([
+    ...([
       { name: 'tree: an id before parent is only memcmp()ed', tree, patches: [patchBody('bpf: non-owning id', [regMember])],
         findings: [{ kind: 'idNotMapped', message: 'regsafe() only compares it byte for byte', file: H, line: addedLineNo(regMember, 1), severity: 'warning' }] },
       { name: 'tree: a verifier-state member nobody compares', tree, patches: [patchBody('bpf: lock depth', [stateMember])],

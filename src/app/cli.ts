@@ -1,10 +1,7 @@
 import { Command } from 'commander';
 import { registerCommands } from './commands/index.js';
+import { EXIT_CANNOT_RUN } from './exit-codes.js';
 
-/** Exit codes: 0 ran and found no errors, 1 ran and found errors, 2 could not run. */
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_CANNOT_RUN = 2;
 
 const program = new Command();
 program

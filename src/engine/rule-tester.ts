@@ -89,7 +89,7 @@ export function reviewCase(rules: Rule[], c: RuleCase): SeriesReview {
   const trees: (PatchTreeView | null)[] = [];
   let version: KernelVersion | null = c.version ? toVersion(c.version) : null;
   if (c.tree) {
-    if (!hasFactsExtractors()) throw new Error('tree cases need the kernel facts extractors registered (import src/kernel/register.js in the test)');
+    if (!hasFactsExtractors()) throw new Error('tree cases need the kernel facts extractors registered (await registerKernelFacts() from src/kernel/register-facts.ts in the test)');
     let files = new Map(Object.entries(c.tree));
     let facts: TreeFacts = factsExtractors().fromFiles(files);
     version = version ?? facts.version;

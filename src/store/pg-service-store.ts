@@ -6,9 +6,8 @@
  * a review, its findings and its replies' outbox rows commit in one transaction, as on SQLite.
  */
 import pg from 'pg';
-import type { Finding } from '../model/index.js';
 import type { AgreementRow, CursorRow, InTransaction, NewMessage, ReviewRecord, ReviewRow, SeriesRow, SeriesState, ServiceStore, StoredMessage } from './service-store.js';
-import { reviewKey } from './service-store.js';
+import { reviewKey, storedFindingOf } from './service-store.js';
 import { StoreTooNewError } from './open-store.js';
 import { PG_OUTBOX_DDL, PgOutbox } from './pg-outbox.js';
 
@@ -280,18 +279,7 @@ export class PgServiceStore implements ServiceStore {
         notRun: r.not_run as string[],
         errors: r.errors as ReviewRecord['errors'],
         ...(r.worker ? { worker: r.worker as string } : {}),
-        findings: fs.map((f) => ({
-          ruleId: f.rule_id as string,
-          severity: f.severity as Finding['severity'],
-          patch: f.patch as number,
-          messageId: f.message_id as string,
-          file: (f.file as string | null) ?? null,
-          line: (f.line as number | null) ?? null,
-          message: f.message as string,
-          ...(f.source ? { source: f.source as string } : {}),
-          fingerprint: f.fingerprint as string,
-          quoted: f.quoted as string[],
-        })),
+        findings: fs.map((f) => storedFindingOf(f, f.quoted as string[])),
       });
     }
     return out;

@@ -3,6 +3,22 @@ import type { Store } from './open-store.js';
 import { isPromise, type ReplyOutbox } from './reply-outbox.js';
 import { BugError } from '../model/index.js';
 
+/** A findings table row (SQLite or PostgreSQL: same columns) as a stored finding; `quoted` decoded by the caller. */
+export function storedFindingOf(f: Record<string, unknown>, quoted: string[]): StoredFinding {
+  return {
+    ruleId: f.rule_id as string,
+    severity: f.severity as Finding['severity'],
+    patch: f.patch as number,
+    messageId: f.message_id as string,
+    file: (f.file as string | null) ?? null,
+    line: (f.line as number | null) ?? null,
+    message: f.message as string,
+    ...(f.source ? { source: f.source as string } : {}),
+    fingerprint: f.fingerprint as string,
+    quoted,
+  };
+}
+
 /** One message as the daemon stores it: raw bytes, deduplicated by Message-ID. */
 export interface StoredMessage {
   messageId: string;
@@ -334,18 +350,7 @@ export class SqliteServiceStore implements ServiceStore {
       notRun: JSON.parse(r.not_run) as string[],
       errors: JSON.parse(r.errors) as ReviewRecord['errors'],
       ...(r.worker ? { worker: r.worker } : {}),
-      findings: (fs.all(r.id) as Record<string, unknown>[]).map((f) => ({
-        ruleId: f.rule_id as string,
-        severity: f.severity as Finding['severity'],
-        patch: f.patch as number,
-        messageId: f.message_id as string,
-        file: (f.file as string | null) ?? null,
-        line: (f.line as number | null) ?? null,
-        message: f.message as string,
-        ...(f.source ? { source: f.source as string } : {}),
-        fingerprint: f.fingerprint as string,
-        quoted: JSON.parse(f.quoted as string) as string[],
-      })),
+      findings: (fs.all(r.id) as Record<string, unknown>[]).map((f) => storedFindingOf(f, JSON.parse(f.quoted as string) as string[])),
     }));
   }
 

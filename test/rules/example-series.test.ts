@@ -8,7 +8,7 @@ import { reviewCase, type CasePatch } from '../../src/engine/rule-tester.js';
 import type { Finding } from '../../src/model/diagnostic.js';
 import { allRules } from '../../rules/index.js';
 import { projectRoot } from '../support/shared-data.js';
-import { factsRegistered } from './support/register-facts.js';
+import './support/register-facts.js';
 import { readTree } from './support/read-tree.js';
 import { join } from 'node:path';
 
@@ -42,7 +42,7 @@ describe('example series kf-release-non-own', () => {
     expectPoints(reviewCase(mine, { name: 'example diff-only', patches, cover, version: '6.2' }).findings);
   });
 
-  it.runIf(factsRegistered)('tree mode against examples/tree', () => {
+  it('tree mode against examples/tree', () => {
     const review = reviewCase(mine, { name: 'example tree', patches, cover, tree: readTree('examples/tree') });
     expect(review.errors).toEqual([]);
     expectPoints(review.findings);

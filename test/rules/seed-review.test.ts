@@ -10,7 +10,7 @@ import { reviewCase } from '../../src/engine/rule-tester.js';
 import type { Finding } from '../../src/model/diagnostic.js';
 import { allRules } from '../../rules/index.js';
 import { describeShared, sharedPath } from '../support/shared-data.js';
-import { factsRegistered } from './support/register-facts.js';
+import './support/register-facts.js';
 import { seedLikeTree } from './support/trees.js';
 
 const MINE = new Set(allRules.map((r) => r.meta.id).filter((id) => /^(kfunc|verifier|selftest-bisect|selftest-annotation)/.test(id)));
@@ -56,7 +56,7 @@ describeShared('seed review (v2 02/13, KF_RELEASE_NON_OWN)', () => {
     expect(f.filter((x) => x.ruleId === 'kfunc-flag-undefined')).toEqual([]);
   });
 
-  it.runIf(factsRegistered)('tree mode on the 6.2-like tree: the same points, and the regsafe() one with its reason', () => {
+  it('tree mode on the 6.2-like tree: the same points, and the regsafe() one with its reason', () => {
     const review = reviewCase(allRules.filter((r) => MINE.has(r.meta.id)), { name: 'seed tree', patches: [patch], tree: seedLikeTree() });
     const f = review.findings;
     expect(review.errors).toEqual([]);
@@ -76,7 +76,7 @@ describeShared('seed review (v2 02/13, KF_RELEASE_NON_OWN)', () => {
     expect(f.filter((x) => x.ruleId === 'internal-error')).toEqual([]);
   });
 
-  it.runIf(factsRegistered)('the whole pack on the seed tree raises the four points of the review', () => {
+  it('the whole pack on the seed tree raises the four points of the review', () => {
     const review = reviewCase(allRules, { name: 'seed whole pack', patches: [patch], tree: seedLikeTree() });
     const f = review.findings;
     expect(f.filter((x) => x.ruleId === 'internal-error')).toEqual([]);

@@ -7,22 +7,17 @@
 import type { Command } from 'commander';
 import { InputError } from '../../model/index.js';
 import { ingestMessages } from '../../ingest/ingest.js';
+import { withoutFromLine } from '../../ingest/sources/mboxrd-entry.js';
 import { toB4Check, type B4CheckResult } from '../../report/b4-check.js';
 import { loadEngineReview, type ReviewFn } from '../../publish/engine-review.js';
 
 export { loadEngineReview, EngineUnavailableError, type ReviewFn } from '../../publish/engine-review.js';
 
-/** Strip an mbox "From " line if the caller piped one; b4 sends the bare message. */
-function bareMessage(input: Buffer): Buffer {
-  if (input.subarray(0, 5).toString('latin1') !== 'From ') return input;
-  const nl = input.indexOf(0x0a);
-  return nl < 0 ? input : input.subarray(nl + 1);
-}
 
 /** The whole check for one message; pure apart from the injected review. */
 export async function runB4Check(input: Buffer, review: ReviewFn, opts: { url?: string } = {}): Promise<B4CheckResult[]> {
   const raws = (async function* () {
-    yield { source: '<stdin>', bytes: bareMessage(input) };
+    yield { source: '<stdin>', bytes: withoutFromLine(input) };
   })();
   const ingested = await ingestMessages(raws);
   const q = ingested.quarantined[0];

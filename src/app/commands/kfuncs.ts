@@ -14,9 +14,8 @@ import { loadCParser } from '../../kernel/c-parser.js';
 import { extractFacts } from '../../kernel/extract-facts.js';
 import { openKernelTree, readTreeFiles } from '../../kernel/kernel-tree.js';
 import { extractSeriesFacts, type SeriesFacts } from '../../kernel/series-facts.js';
+import { EXIT_CANNOT_RUN, EXIT_OK } from '../exit-codes.js';
 
-const EXIT_OK = 0;
-const EXIT_CANNOT_RUN = 2;
 
 export interface KfuncsIo {
   stdout: (s: string) => void;

@@ -14,6 +14,7 @@ import { renderReviewJson, type ReviewRunSummary } from '../../report/review-jso
 import { renderReviewText } from '../../report/review-text.js';
 import { renderRepliesMbox } from '../../report/email/index.js';
 import { toSarif } from '../../report/sarif.js';
+import { EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
 
 const FORMATS = ['text', 'json', 'email', 'sarif'] as const;
 type ReviewFormat = (typeof FORMATS)[number];
@@ -71,11 +72,11 @@ export async function runReview(sources: string[], opts: ReviewCommandOptions, i
   const format = (opts.format ?? 'text') as ReviewFormat;
   if (!FORMATS.includes(format)) {
     io.stderr(`bpf-review review: unknown format '${opts.format}' (text, json, email or sarif)\n`);
-    return 2;
+    return EXIT_CANNOT_RUN;
   }
   if (sources.length === 0) {
     io.stderr('bpf-review review: give at least one source (an mbox, maildir, .eml file or folder, public-inbox archive, or - for standard input)\n');
-    return 2;
+    return EXIT_CANNOT_RUN;
   }
   let run: ReviewRun;
   try {
@@ -84,7 +85,7 @@ export async function runReview(sources: string[], opts: ReviewCommandOptions, i
   } catch (err) {
     if (err instanceof InputError) {
       io.stderr(`bpf-review review: ${err.message}\n`);
-      return 2;
+      return EXIT_CANNOT_RUN;
     }
     throw err;
   }
@@ -103,7 +104,7 @@ export async function runReview(sources: string[], opts: ReviewCommandOptions, i
     io.stdout(renderReviewText(s, subjects));
   }
   const errorsFound = s.reviews.some((r) => r.findings.some((f) => f.severity === 'error' && f.ruleId !== 'internal-error'));
-  return errorsFound ? 1 : 0;
+  return errorsFound ? EXIT_FINDINGS : EXIT_OK;
 }
 
 export function register(program: Command): void {

@@ -7,10 +7,8 @@ import type { Command } from 'commander';
 import { InputError } from '../../model/errors.js';
 import type { Series } from '../../model/series.js';
 import { ingest, type IngestResult } from '../../ingest/ingest.js';
+import { EXIT_CANNOT_RUN, EXIT_OK } from '../exit-codes.js';
 
-/** As in cli.ts (which cannot be imported: it runs the program). */
-const EXIT_OK = 0;
-const EXIT_CANNOT_RUN = 2;
 
 export type SeriesFormat = 'text' | 'json';
 

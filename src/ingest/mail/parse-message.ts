@@ -37,7 +37,7 @@ import {
   splitHeaderSection,
 } from './mail-headers.js';
 import { parseMailDate } from './parse-date.js';
-import { fastAddresses, needsAddressParser, loadMailparser, viaMailparser } from './via-mailparser.js';
+import { loadMailparser, parsedAddresses, simpleAddresses, viaMailparser } from './via-mailparser.js';
 
 /** Raw headers kept in `Message.headers` (first occurrence, unfolded, not decoded). */
 export const KEPT_HEADERS: readonly string[] = [
@@ -96,12 +96,16 @@ export async function parseMessageVia(raw: RawMessage, path: ParsePath, opts: Pa
   let content: { subject: string; from: Address | null; to: Address[]; cc: Address[]; body: string; attachments: Attachment[] };
   if (fast) {
     const body = decodeBody(bytes.subarray(section.bodyOffset), fast);
-    const mp = needsAddressParser(section.lines, recipients) ? await loadMailparser() : null;
+    // each address header is read once with the simple reader; mailparser only for what it cannot read
+    const keys = recipients ? (['from', 'to', 'cc'] as const) : (['from'] as const);
+    const simple = new Map(keys.map((k) => [k, simpleAddresses(section.lines, k)]));
+    const mp = [...simple.values()].includes(null) ? await loadMailparser() : null;
+    const addresses = (k: 'from' | 'to' | 'cc'): Address[] => simple.get(k) ?? (mp ? parsedAddresses(mp, section.lines, k) : []);
     content = {
       subject: decodeRfc2047(firstHeader(section.lines, 'subject') ?? ''),
-      from: fastAddresses(section.lines, 'from', mp)[0] ?? null,
-      to: recipients ? fastAddresses(section.lines, 'to', mp) : [],
-      cc: recipients ? fastAddresses(section.lines, 'cc', mp) : [],
+      from: addresses('from')[0] ?? null,
+      to: recipients ? addresses('to') : [],
+      cc: recipients ? addresses('cc') : [],
       body,
       attachments: [],
     };

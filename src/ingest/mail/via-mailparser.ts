@@ -43,25 +43,20 @@ function addressValues(lines: RawHeaderLine[], key: 'from' | 'to' | 'cc'): strin
   return key === 'from' ? [firstHeader(lines, 'from')].filter((v): v is string => v !== null) : allHeaders(lines, key);
 }
 
-/** Whether any address header is beyond the simple reader (so mailparser's parser is needed). */
-export function needsAddressParser(lines: RawHeaderLine[], recipients: boolean): boolean {
-  const keys: ('from' | 'to' | 'cc')[] = recipients ? ['from', 'to', 'cc'] : ['from'];
-  return keys.some((k) => addressValues(lines, k).some((v) => parseSimpleAddressList(v) === null));
-}
-
-/** Addresses of every `key` header: the simple reader when it can, else mailparser's parser (the first From only). */
-export function fastAddresses(lines: RawHeaderLine[], key: 'from' | 'to' | 'cc', mp: MailparserModule | null): Address[] {
-  const values = addressValues(lines, key);
+/** Addresses of every `key` header with the simple reader; null when one of them is beyond it. */
+export function simpleAddresses(lines: RawHeaderLine[], key: 'from' | 'to' | 'cc'): Address[] | null {
   const out: Address[] = [];
-  for (const v of values) {
+  for (const v of addressValues(lines, key)) {
     const simple = parseSimpleAddressList(v);
-    if (simple === null) {
-      if (!mp) throw new Error('internal error: complex address header without the address parser loaded');
-      return addressList(mp.parseAddressHeader(values));
-    }
+    if (simple === null) return null;
     out.push(...simple);
   }
   return out;
+}
+
+/** Addresses of every `key` header with mailparser's parser (the first From only). */
+export function parsedAddresses(mp: MailparserModule, lines: RawHeaderLine[], key: 'from' | 'to' | 'cc'): Address[] {
+  return addressList(mp.parseAddressHeader(addressValues(lines, key)));
 }
 
 function toAddress(a: EmailAddress): Address {

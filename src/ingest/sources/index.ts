@@ -8,6 +8,7 @@
  * Unreadable sources throw SourceUnreadableError with what to fix.
  */
 export { splitMbox, isFromLine, type MboxFormat, type SplitMboxOptions } from './split-mbox.js';
+export { mboxrdEntry, withoutFromLine, LORE_FROM_LINE } from './mboxrd-entry.js';
 export { readMboxFile, gunzipChunks, isGzipMagic, type ReadMboxOptions } from './read-mbox-file.js';
 export { readMaildir } from './read-maildir.js';
 export { readEmlFile, readEmlDir, readRawFile } from './read-eml.js';

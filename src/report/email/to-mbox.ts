@@ -1,4 +1,5 @@
 import type { Series, SeriesReview } from '../../model/index.js';
+import { mboxrdEntry } from '../../ingest/sources/mboxrd-entry.js';
 import { renderReplies, type RenderContext, type RenderedReply } from './render-replies.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -16,14 +17,7 @@ function asctime(d: Date): string {
  */
 export function toMbox(replies: RenderedReply[]): string {
   return replies
-    .map((r) => {
-      const text = r.raw.toString('utf8').replace(/\r\n/g, '\n');
-      const escaped = text
-        .split('\n')
-        .map((l) => (/^>*From /.test(l) ? `>${l}` : l))
-        .join('\n');
-      return `From ${r.from.address} ${asctime(r.date)}\n${escaped}${escaped.endsWith('\n') ? '' : '\n'}\n`;
-    })
+    .map((r) => mboxrdEntry(Buffer.from(r.raw.toString('utf8').replace(/\r\n/g, '\n'), 'utf8'), `From ${r.from.address} ${asctime(r.date)}`).toString('utf8'))
     .join('');
 }
 

@@ -4,9 +4,7 @@
  */
 import { patchBody, type FileSpec } from './make-patch.js';
 import type { Tree } from './trees.js';
-import { factsRegistered } from './register-facts.js';
-import type { InvalidCase } from '../../../src/engine/rule-test-table.js';
-import type { RuleCase } from '../../../src/engine/rule-tester.js';
+import './register-facts.js';
 
 export const HELPERS = 'kernel/bpf/helpers.c';
 
@@ -73,7 +71,3 @@ export function kfuncTreeEdit(tree: Tree, ks: KfuncAdd[]): { body: string; reg: 
   return { body: patchBody('bpf: add kfuncs', [spec]), reg, def };
 }
 
-/** Tree-mode cases only run when the kernel layer's extractors are registered. */
-export function treeCases<T extends RuleCase | InvalidCase>(cases: T[]): T[] {
-  return factsRegistered ? cases : [];
-}

@@ -1,3 +1,5 @@
+import { mboxrdEntry } from '../../../src/ingest/sources/mboxrd-entry.js';
+
 /**
  * A stream of patch series written for the service tests: series k has a cover letter and
  * `patches` patches, each a small valid diff, threaded under the cover, posted to bpf@vger.
@@ -73,9 +75,7 @@ export function seriesMails(k: number, patches = 2, opts: { revision?: number; s
 
 /** mboxrd entry for one mail (From_ line, escaped, blank line after). */
 export function mboxEntry(bytes: Buffer): Buffer {
-  let s = bytes.toString('utf8').replace(/^(>*From )/gm, '>$1');
-  if (!s.endsWith('\n')) s += '\n';
-  return Buffer.from(`From mboxrd@z Thu Jan  1 00:00:00 1970\n${s}\n`, 'utf8');
+  return mboxrdEntry(bytes);
 }
 
 /**

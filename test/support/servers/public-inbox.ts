@@ -3,6 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { findBinary, freePort, mustRun, runCommand, spawnDaemon, waitForPort } from './proc.js';
+import { withoutFromLine } from '../../../src/ingest/sources/mboxrd-entry.js';
 
 /** Whether the Debian public-inbox tools are installed (tests that need them skip when not). */
 export const hasPublicInbox: boolean = ['public-inbox-init', 'public-inbox-index', 'public-inbox-mda', 'public-inbox-httpd', 'public-inbox-nntpd'].every((b) => findBinary(b) !== null);
@@ -44,12 +45,6 @@ function subjectOf(raw: Buffer): string {
   return (m ? m[1]!.replace(/\r?\n[ \t]+/g, ' ') : 'message').slice(0, 200) || 'message';
 }
 
-/** Without an mbox From_ line (public-inbox-mda strips it too). */
-function stripFromLine(raw: Buffer): Buffer {
-  if (raw.subarray(0, 5).toString('latin1') !== 'From ') return raw;
-  const nl = raw.indexOf(0x0a);
-  return nl === -1 ? Buffer.alloc(0) : raw.subarray(nl + 1);
-}
 
 /**
  * A public-inbox v2 inbox made with the real tools: `public-inbox-init -V2`, the initial messages
@@ -78,7 +73,7 @@ export async function makePublicInbox(messages: Buffer[], opts: PublicInboxOptio
     const parts: Buffer[] = [];
     const now = Math.floor(Date.now() / 1000);
     messages.forEach((m, i) => {
-      const body = stripFromLine(m);
+      const body = withoutFromLine(m);
       const subj = Buffer.from(`${subjectOf(body)}\n`, 'utf8');
       parts.push(Buffer.from(`commit refs/heads/master\nmark :${i + 1}\nauthor bpf-review test <test@bpf-review.invalid> ${now} +0000\ncommitter bpf-review test <test@bpf-review.invalid> ${now} +0000\ndata ${subj.length}\n`));
       parts.push(subj);
